@@ -1,0 +1,229 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the whole configuration of a running instance, loaded once from
+// REFERRALS_* environment variables and matching flags, and validated before
+// anything starts.
+type Config struct {
+	Addr            string
+	DatabaseURL     string
+	BaseURL         string
+	Env             string
+	Demo            bool
+	LogLevel        slog.Level
+	ShutdownTimeout time.Duration
+	TrustedProxies  []netip.Prefix
+}
+
+// Production reports whether the instance runs with production safeguards.
+func (c Config) Production() bool { return c.Env == "production" }
+
+// setting describes one configuration value: its environment variable, its
+// flag, its default and how to apply it. docs/configuration.md documents
+// every entry; a test keeps the two in step.
+type setting struct {
+	Env     string
+	Flag    string
+	Default string
+	Usage   string
+	Secret  bool
+	apply   func(c *Config, v string) error
+}
+
+// settings lists every configuration value the program reads.
+var settings = []setting{
+	{Env: "REFERRALS_ADDR", Flag: "addr", Default: ":8080",
+		Usage: "address to listen on, host:port",
+		apply: func(c *Config, v string) error {
+			if _, _, err := net.SplitHostPort(v); err != nil {
+				return fmt.Errorf("must be host:port, such as :8080 or 127.0.0.1:8080")
+			}
+			c.Addr = v
+			return nil
+		}},
+	{Env: "REFERRALS_DATABASE_URL", Flag: "database-url", Default: "data/referrals.db",
+		Usage: "a SQLite file path, or a postgres:// URL for PostgreSQL", Secret: true,
+		apply: func(c *Config, v string) error {
+			if strings.TrimSpace(v) == "" {
+				return errors.New("must not be empty")
+			}
+			if strings.HasPrefix(v, "postgres") {
+				if _, err := url.Parse(v); err != nil {
+					return errors.New("is not a valid postgres:// URL")
+				}
+			}
+			c.DatabaseURL = v
+			return nil
+		}},
+	{Env: "REFERRALS_BASE_URL", Flag: "base-url", Default: "",
+		Usage: "the public URL people reach the app at, such as https://referrals.example.org.uk; defaults to http://localhost:PORT in development and is required in production",
+		apply: func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return errors.New("must be an absolute http:// or https:// URL")
+			}
+			if u.Path != "" && u.Path != "/" {
+				return errors.New("must not have a path: the app serves from the root")
+			}
+			c.BaseURL = strings.TrimSuffix(v, "/")
+			return nil
+		}},
+	{Env: "REFERRALS_ENV", Flag: "env", Default: "development",
+		Usage: "development or production; production refuses demo mode and requires a base URL",
+		apply: func(c *Config, v string) error {
+			if v != "development" && v != "production" {
+				return errors.New("must be development or production")
+			}
+			c.Env = v
+			return nil
+		}},
+	{Env: "REFERRALS_DEMO", Flag: "demo", Default: "false",
+		Usage: "load the demo directory on first start and enable demo features (never in production)",
+		apply: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return errors.New("must be true or false")
+			}
+			c.Demo = b
+			return nil
+		}},
+	{Env: "REFERRALS_LOG_LEVEL", Flag: "log-level", Default: "info",
+		Usage: "debug, info, warn or error",
+		apply: func(c *Config, v string) error {
+			return c.LogLevel.UnmarshalText([]byte(v))
+		}},
+	{Env: "REFERRALS_SHUTDOWN_TIMEOUT", Flag: "shutdown-timeout", Default: "15s",
+		Usage: "how long to let requests in flight finish on SIGTERM, as a Go duration",
+		apply: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return errors.New("must be a positive duration such as 15s")
+			}
+			c.ShutdownTimeout = d
+			return nil
+		}},
+	{Env: "REFERRALS_TRUSTED_PROXIES", Flag: "trusted-proxies", Default: "",
+		Usage: "comma-separated IPs or CIDR ranges of reverse proxies whose X-Forwarded-For is believed; empty trusts none",
+		apply: func(c *Config, v string) error {
+			c.TrustedProxies = nil
+			for _, part := range strings.Split(v, ",") {
+				part = strings.TrimSpace(part)
+				if part == "" {
+					continue
+				}
+				if !strings.Contains(part, "/") {
+					a, err := netip.ParseAddr(part)
+					if err != nil {
+						return fmt.Errorf("%q is not an IP address or CIDR range", part)
+					}
+					part = netip.PrefixFrom(a, a.BitLen()).String()
+				}
+				p, err := netip.ParsePrefix(part)
+				if err != nil {
+					return fmt.Errorf("%q is not an IP address or CIDR range", part)
+				}
+				c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+			}
+			return nil
+		}},
+}
+
+// loadConfig reads the configuration from the environment and then from
+// flags in args, which win. It returns every problem at once, naming the
+// variable, so that a misconfigured deployment is fixed in one go.
+func loadConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (Config, []string, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	values := make(map[string]*string, len(settings))
+	for _, s := range settings {
+		def := s.Default
+		if v := getenv(s.Env); v != "" {
+			def = v
+		}
+		values[s.Env] = fs.String(s.Flag, def, s.Usage+" (env "+s.Env+")")
+	}
+	if err := fs.Parse(args); err != nil {
+		return Config{}, nil, err
+	}
+	var c Config
+	var problems []string
+	for _, s := range settings {
+		if err := s.apply(&c, *values[s.Env]); err != nil {
+			problems = append(problems, fmt.Sprintf("%s (--%s): %v", s.Env, s.Flag, err))
+		}
+	}
+	if len(problems) == 0 {
+		problems = append(problems, c.crossCheck()...)
+	}
+	if len(problems) > 0 {
+		return Config{}, nil, fmt.Errorf("configuration is not valid:\n  %s", strings.Join(problems, "\n  "))
+	}
+	return c, fs.Args(), nil
+}
+
+// crossCheck applies the rules that involve more than one setting.
+func (c *Config) crossCheck() []string {
+	var problems []string
+	if c.Production() && c.Demo {
+		problems = append(problems, "REFERRALS_DEMO: demo mode is refused when REFERRALS_ENV=production: it loads invented data and, later, sign-in without a password")
+	}
+	if c.BaseURL == "" {
+		if c.Production() {
+			problems = append(problems, "REFERRALS_BASE_URL: required when REFERRALS_ENV=production (links in emails and the API use it)")
+		} else {
+			_, port, _ := net.SplitHostPort(c.Addr)
+			c.BaseURL = "http://localhost:" + port
+		}
+	}
+	if c.Production() && strings.HasPrefix(c.BaseURL, "http://") {
+		problems = append(problems, "REFERRALS_BASE_URL: must be https:// when REFERRALS_ENV=production")
+	}
+	return problems
+}
+
+// logAttrs describes the effective configuration for the start-up log line,
+// with secrets reduced to what is safe to show.
+func (c Config) logAttrs() []any {
+	proxies := make([]string, len(c.TrustedProxies))
+	for i, p := range c.TrustedProxies {
+		proxies[i] = p.String()
+	}
+	return []any{
+		slog.String("addr", c.Addr),
+		slog.String("database", redactDatabaseURL(c.DatabaseURL)),
+		slog.String("base_url", c.BaseURL),
+		slog.String("env", c.Env),
+		slog.Bool("demo", c.Demo),
+		slog.String("log_level", c.LogLevel.String()),
+		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
+		slog.Any("trusted_proxies", proxies),
+	}
+}
+
+// redactDatabaseURL hides the password of a PostgreSQL URL.
+func redactDatabaseURL(v string) string {
+	if !strings.HasPrefix(v, "postgres") {
+		return v
+	}
+	u, err := url.Parse(v)
+	if err != nil {
+		return "postgres://(unparseable)"
+	}
+	return u.Redacted()
+}

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/openreferral-uk/referrals/handlers"
+	"github.com/openreferral-uk/referrals/models"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// buildVersion reports the version stamped at build time, or the module
+// version and VCS revision Go recorded.
+func buildVersion() string {
+	if version != "dev" {
+		return version
+	}
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				return "dev-" + s.Value[:12]
+			}
+		}
+	}
+	return version
+}
+
+const usage = `usage: referrals [command] [flags]
+
+commands:
+  serve                  serve the web app and API (the default)
+  migrate up             apply pending database migrations
+  migrate down           roll back the most recent migration
+  migrate status         list migrations and whether each is applied
+  version                print the version
+
+Every flag has a REFERRALS_* environment variable; see docs/configuration.md
+or run "referrals serve -h".
+`
+
+// run is the whole program: it returns the process exit code. Everything it
+// needs from the outside world is passed in, so tests can run it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = runServe(ctx, args, getenv, stdout, stderr)
+	case "migrate":
+		err = runMigrate(ctx, args, getenv, stdout, stderr)
+	case "version":
+		_, err = fmt.Fprintln(stdout, buildVersion())
+	case "help", "-h", "--help":
+		_, _ = io.WriteString(stdout, usage)
+	default:
+		_, _ = fmt.Fprintf(stderr, "referrals: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		_, _ = fmt.Fprintf(stderr, "referrals %s: %v\n", cmd, err)
+		return 1
+	}
+	return 0
+}
+
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, rest, err := loadConfig("serve", args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("unexpected arguments: %s", strings.Join(rest, " "))
+	}
+	log := newLogger(stdout, cfg.LogLevel)
+	log.Info("starting", append([]any{slog.String("version", buildVersion())}, cfg.logAttrs()...)...)
+
+	db, err := models.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = models.Close(db) }()
+	applied, err := models.MigrateUp(ctx, db)
+	if err != nil {
+		return err
+	}
+	log.Info("database ready", slog.String("dialect", string(models.DialectFor(db))), slog.Int("migrations_applied", applied))
+	if cfg.Demo {
+		loaded, err := models.LoadDemoDirectory(ctx, db)
+		if err != nil {
+			return err
+		}
+		log.Info("demo mode", slog.Bool("demo_directory_loaded", loaded))
+	}
+
+	h, err := handlers.New(handlers.Options{
+		DB:             db,
+		Logger:         log,
+		BaseURL:        cfg.BaseURL,
+		Production:     cfg.Production(),
+		Demo:           cfg.Demo,
+		Version:        buildVersion(),
+		TrustedProxies: cfg.TrustedProxies,
+	})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("url", cfg.BaseURL))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", slog.Duration("timeout", cfg.ShutdownTimeout))
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	sub := "up"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub, args = args[0], args[1:]
+	}
+	cfg, rest, err := loadConfig("migrate "+sub, args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("unexpected arguments: %s", strings.Join(rest, " "))
+	}
+	db, err := models.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = models.Close(db) }()
+	switch sub {
+	case "up":
+		n, err := models.MigrateUp(ctx, db)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(stdout, "applied %d migration(s)\n", n)
+		return err
+	case "down":
+		rolled, err := models.MigrateDown(ctx, db)
+		if err != nil {
+			return err
+		}
+		if !rolled {
+			_, err = fmt.Fprintln(stdout, "nothing to roll back")
+			return err
+		}
+		_, err = fmt.Fprintln(stdout, "rolled back 1 migration")
+		return err
+	case "status":
+		st, err := models.MigrationStatuses(ctx, db)
+		if err != nil {
+			return err
+		}
+		for _, s := range st {
+			state := "pending"
+			if s.Applied {
+				state = "applied"
+			}
+			if _, err := fmt.Fprintf(stdout, "%05d  %-8s %s\n", s.Version, state, s.Name); err != nil {
+				return err
+			}
+		}
+		return nil
+	default:
+		return fmt.Errorf("unknown migrate command %q: use up, down or status", sub)
+	}
+}

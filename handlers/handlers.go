@@ -1,0 +1,56 @@
+// Package handlers is the HTTP surface of the platform: Echo routes that
+// translate requests into calls on models and render the answers with views.
+// Handlers hold no business rules.
+package handlers
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/netip"
+
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+)
+
+// Options are the dependencies and settings of the HTTP layer.
+type Options struct {
+	DB      *gorm.DB
+	Logger  *slog.Logger
+	BaseURL string
+	// Production turns on the safeguards of a public deployment.
+	Production bool
+	// Demo shows the demo banner and, later, demo sign-in.
+	Demo    bool
+	Version string
+	// TrustedProxies are the only peers whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
+}
+
+// Handler holds what every handler needs.
+type Handler struct {
+	db   *gorm.DB
+	log  *slog.Logger
+	opts Options
+}
+
+// New builds the application's HTTP handler with every route registered.
+func New(opts Options) (*echo.Echo, error) {
+	if opts.DB == nil {
+		return nil, errors.New("handlers: a database is required")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	h := &Handler{db: opts.DB, log: opts.Logger, opts: opts}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = h.handleError
+	e.IPExtractor = ipExtractor(opts.TrustedProxies)
+	h.routes(e)
+	return e, nil
+}
+
+// ServeHTTP lets a Handler's router be used where an http.Handler is wanted.
+var _ http.Handler = (*echo.Echo)(nil)

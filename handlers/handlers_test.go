@@ -1,0 +1,328 @@
+package handlers_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"github.com/openreferral-uk/referrals/handlers"
+	"github.com/openreferral-uk/referrals/models"
+	"github.com/openreferral-uk/referrals/models/dbtest"
+	"github.com/openreferral-uk/referrals/models/demo"
+	"github.com/openreferral-uk/referrals/static"
+)
+
+type app struct {
+	e   *echo.Echo
+	db  *gorm.DB
+	log *bytes.Buffer
+}
+
+func newApp(t *testing.T, db *gorm.DB) *app {
+	t.Helper()
+	if _, err := models.LoadDemoDirectory(context.Background(), db); err != nil {
+		t.Fatalf("load demo: %v", err)
+	}
+	var buf bytes.Buffer
+	e, err := handlers.New(handlers.Options{
+		DB: db, Logger: slog.New(slog.NewJSONHandler(&buf, nil)), BaseURL: "http://example.test", Demo: true, Version: "test",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &app{e: e, db: db, log: &buf}
+}
+
+func (a *app) get(t *testing.T, path string, header ...string) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	rec := httptest.NewRecorder()
+	a.e.ServeHTTP(rec, req)
+	return rec
+}
+
+// demoService returns a demo service by a predicate, with its local settings.
+func demoService(t *testing.T, pick func(id string, s demo.ServiceSettings) bool) string {
+	t.Helper()
+	svcs, err := demo.Services()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := demo.LoadSettings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range svcs {
+		if pick(s.ID, set.Services[s.ID]) {
+			return s.ID
+		}
+	}
+	t.Fatal("no demo service matches")
+	return ""
+}
+
+func TestDirectorySearchPage(t *testing.T) {
+	dbtest.Dialects(t, func(t *testing.T, db *gorm.DB) {
+		a := newApp(t, db)
+		rec := a.get(t, "/")
+		body := rec.Body.String()
+		if rec.Code != 200 {
+			t.Fatalf("GET / = %d", rec.Code)
+		}
+		for _, want := range []string{"<title>Find a service", `id="search-results"`, "Demo</strong>", `href="/services/`, "govuk-pagination"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("search page lacks %q", want)
+			}
+		}
+		if rec.Header().Get("Vary") != "HX-Request" {
+			t.Errorf("Vary = %q, want HX-Request", rec.Header().Get("Vary"))
+		}
+
+		rec = a.get(t, "/?q=food+bank")
+		if !strings.Contains(rec.Body.String(), "matching ‘food bank’") || strings.Count(rec.Body.String(), `class="app-result"`) == 0 {
+			t.Errorf("search for food bank shows no results")
+		}
+		rec = a.get(t, "/?q=xyzzy-nothing")
+		if !strings.Contains(rec.Body.String(), "0 services") || !strings.Contains(rec.Body.String(), "No services match") {
+			t.Errorf("empty result not explained")
+		}
+
+		// htmx gets the results fragment only.
+		rec = a.get(t, "/?q=debt", "HX-Request", "true")
+		frag := rec.Body.String()
+		if rec.Code != 200 || strings.Contains(frag, "<html") || !strings.HasPrefix(strings.TrimSpace(frag), `<div id="search-results"`) {
+			t.Errorf("htmx request did not get the bare fragment: %.200s", frag)
+		}
+
+		if rec := a.get(t, "/?page=0"); rec.Code != http.StatusBadRequest {
+			t.Errorf("page=0 gave %d, want 400", rec.Code)
+		}
+		if rec := a.get(t, "/?page=999"); rec.Code != 200 || !strings.Contains(rec.Body.String(), "No services match") {
+			t.Errorf("a page past the end gave %d", rec.Code)
+		}
+	})
+}
+
+func TestSearchPagesDoNotRepeatServices(t *testing.T) {
+	a := newApp(t, dbtest.SQLite(t))
+	seen := map[string]int{}
+	for page := 1; page <= 4; page++ {
+		body := a.get(t, "/?page="+string(rune('0'+page))).Body.String()
+		for _, part := range strings.Split(body, `class="app-result__title"><a class="govuk-link" href="/services/`)[1:] {
+			seen[part[:36]]++
+		}
+	}
+	for id, n := range seen {
+		if n > 1 {
+			t.Errorf("service %s appears on %d pages", id, n)
+		}
+	}
+	svcs, _ := demo.Services()
+	set, _ := demo.LoadSettings()
+	visible := 0
+	for _, s := range svcs {
+		if !set.Services[s.ID].Draft && !set.Services[s.ID].ProfessionalsOnly {
+			visible++
+		}
+	}
+	if len(seen) != visible {
+		t.Errorf("paging through shows %d services, want the %d public ones", len(seen), visible)
+	}
+}
+
+func TestServicePage(t *testing.T) {
+	a := newApp(t, dbtest.SQLite(t))
+	svcs, err := demo.Services()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := svcs[0]
+	rec := a.get(t, "/services/"+s.ID)
+	if rec.Code != 200 {
+		t.Fatalf("GET service = %d", rec.Code)
+	}
+	body := rec.Body.String()
+	for _, want := range []string{s.Name, s.Organization.Name, "When it runs", "Contact"} {
+		if !strings.Contains(body, htmlEscape(want)) {
+			t.Errorf("service page lacks %q", want)
+		}
+	}
+	if len(s.ServiceAtLocations) > 0 && s.ServiceAtLocations[0].Location != nil && len(s.ServiceAtLocations[0].Location.Addresses) > 0 {
+		if pc := s.ServiceAtLocations[0].Location.Addresses[0].PostalCode; !strings.Contains(body, pc) {
+			t.Errorf("service page lacks the postcode %s", pc)
+		}
+	}
+	if rec := a.get(t, "/services/"+strings.ToUpper(s.ID)); rec.Code != 200 {
+		t.Errorf("upper-case id gave %d", rec.Code)
+	}
+	for _, path := range []string{"/services/00000000-0000-0000-0000-000000000000", "/services/not-an-id", "/services/%27%3B--"} {
+		rec := a.get(t, path)
+		if rec.Code != 404 || !strings.Contains(rec.Body.String(), "Page not found") {
+			t.Errorf("%s gave %d", path, rec.Code)
+		}
+	}
+}
+
+func TestHiddenDataStaysHidden(t *testing.T) {
+	a := newApp(t, dbtest.SQLite(t))
+	set, err := demo.LoadSettings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	draft := demoService(t, func(_ string, s demo.ServiceSettings) bool { return s.Draft })
+	if rec := a.get(t, "/services/"+draft); rec.Code != 404 {
+		t.Errorf("draft service gave %d, want 404", rec.Code)
+	}
+	proOnly := demoService(t, func(_ string, s demo.ServiceSettings) bool { return s.ProfessionalsOnly })
+	if rec := a.get(t, "/services/"+proOnly); rec.Code != 404 {
+		t.Errorf("professionals-only service gave %d to the public, want 404", rec.Code)
+	}
+	svcs, _ := demo.Services()
+	hiddenLoc := map[string]bool{}
+	for _, id := range set.ProfessionalsOnlyLocations {
+		hiddenLoc[id] = true
+	}
+	hiddenPhone := map[string]bool{}
+	for _, id := range set.ProfessionalsOnlyPhones {
+		hiddenPhone[id] = true
+	}
+	checked := 0
+	for _, s := range svcs {
+		if set.Services[s.ID].Draft || set.Services[s.ID].ProfessionalsOnly {
+			continue
+		}
+		body := a.get(t, "/services/"+s.ID).Body.String()
+		for _, sal := range s.ServiceAtLocations {
+			if hiddenLoc[sal.LocationID] && sal.Location != nil && len(sal.Location.Addresses) > 0 {
+				checked++
+				if strings.Contains(body, sal.Location.Addresses[0].Address1) {
+					t.Errorf("service %s shows the professionals-only address %s", s.ID, sal.Location.Addresses[0].Address1)
+				}
+			}
+		}
+		for _, p := range s.Phones {
+			if hiddenPhone[p.ID] {
+				checked++
+				if strings.Contains(body, p.Number) {
+					t.Errorf("service %s shows the professionals-only phone %s", s.ID, p.Number)
+				}
+			}
+		}
+	}
+	if checked == 0 && len(set.ProfessionalsOnlyPhones) > 0 {
+		t.Log("no public service carries the hidden phone; it is on a hidden service")
+	}
+}
+
+func htmlEscape(s string) string {
+	r := strings.NewReplacer("&", "&amp;", "'", "&#39;", "<", "&lt;", ">", "&gt;", `"`, "&#34;")
+	return r.Replace(s)
+}
+
+func TestSecurityHeadersAndLogs(t *testing.T) {
+	a := newApp(t, dbtest.SQLite(t))
+	rec := a.get(t, "/?q=my+secret+search")
+	h := rec.Header()
+	for k, want := range map[string]string{
+		"X-Content-Type-Options": "nosniff",
+		"Referrer-Policy":        "strict-origin-when-cross-origin",
+		"X-Frame-Options":        "DENY",
+	} {
+		if h.Get(k) != want {
+			t.Errorf("%s = %q, want %q", k, h.Get(k), want)
+		}
+	}
+	csp := h.Get("Content-Security-Policy")
+	for _, want := range []string{"script-src 'self'", "frame-ancestors 'none'", "object-src 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP %q lacks %q", csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
+		t.Errorf("CSP allows inline or eval: %q", csp)
+	}
+	if h.Get("X-Request-Id") == "" {
+		t.Error("no request id")
+	}
+	if h.Get("Strict-Transport-Security") != "" {
+		t.Error("HSTS sent over plain HTTP")
+	}
+	if strings.Contains(rec.Body.String(), "<script>") || strings.Contains(rec.Body.String(), " style=") {
+		t.Error("page has inline script or style, which the CSP blocks")
+	}
+	logged := a.log.String()
+	if !strings.Contains(logged, `"route":"/"`) || !strings.Contains(logged, h.Get("X-Request-Id")) {
+		t.Errorf("request log lacks the route or request id: %s", logged)
+	}
+	if strings.Contains(logged, "secret") {
+		t.Errorf("request log contains the search text: %s", logged)
+	}
+}
+
+func TestHealthAndStatic(t *testing.T) {
+	a := newApp(t, dbtest.SQLite(t))
+	if rec := a.get(t, "/healthz"); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"status":"ok"`) {
+		t.Errorf("/healthz = %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := a.get(t, "/readyz"); rec.Code != 200 {
+		t.Errorf("/readyz = %d", rec.Code)
+	}
+	rec := a.get(t, "/static/app.css?v="+static.Version("app.css"))
+	if rec.Code != 200 || !strings.Contains(rec.Header().Get("Cache-Control"), "immutable") || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/css") {
+		t.Errorf("versioned CSS: %d %q %q", rec.Code, rec.Header().Get("Cache-Control"), rec.Header().Get("Content-Type"))
+	}
+	if rec := a.get(t, "/static/app.css"); strings.Contains(rec.Header().Get("Cache-Control"), "immutable") {
+		t.Error("unversioned CSS cached as immutable")
+	}
+	for _, p := range []string{"/static/nope.js", "/static/../go.mod", "/static/assets"} {
+		if rec := a.get(t, p); rec.Code != 404 {
+			t.Errorf("%s = %d, want 404", p, rec.Code)
+		}
+	}
+	// The page links every asset it needs with its version.
+	body := a.get(t, "/").Body.String()
+	for _, name := range []string{"app.css", "app.js", "htmx-2.0.11.min.js"} {
+		if !strings.Contains(body, "/static/"+name+"?v="+static.Version(name)) {
+			t.Errorf("page does not link %s with its version", name)
+		}
+	}
+}
+
+func TestReadyzReportsDatabaseDown(t *testing.T) {
+	db := dbtest.SQLite(t)
+	a := newApp(t, db)
+	_ = models.Close(db)
+	rec := a.get(t, "/readyz")
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with the database closed = %d, want 503", rec.Code)
+	}
+	if rec := a.get(t, "/healthz"); rec.Code != 200 {
+		t.Errorf("/healthz depends on the database: %d", rec.Code)
+	}
+}
+
+func TestUnknownRouteAndMethod(t *testing.T) {
+	a := newApp(t, dbtest.SQLite(t))
+	if rec := a.get(t, "/no-such-page"); rec.Code != 404 || !strings.Contains(rec.Body.String(), "Page not found") {
+		t.Errorf("unknown page = %d", rec.Code)
+	}
+	req := httptest.NewRequest(http.MethodPost, "/services/"+dbtest.ID("x", 1), nil)
+	rec := httptest.NewRecorder()
+	a.e.ServeHTTP(rec, req)
+	if rec.Code != http.StatusMethodNotAllowed && rec.Code != http.StatusNotFound {
+		t.Errorf("POST to a page = %d", rec.Code)
+	}
+	if strings.Contains(rec.Body.String(), "echo") || strings.Contains(rec.Body.String(), "error:") {
+		t.Errorf("error page leaks internals: %s", rec.Body.String())
+	}
+}

@@ -1,0 +1,112 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+
+	"github.com/pressly/goose/v3"
+	"gorm.io/gorm"
+
+	"github.com/openreferral-uk/referrals/migrations"
+)
+
+// MigrationStatus is one migration and whether it is applied.
+type MigrationStatus struct {
+	Version int64
+	Name    string
+	Applied bool
+}
+
+func migrationProvider(db *gorm.DB) (*goose.Provider, error) {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	var (
+		fsys    fs.FS
+		dialect goose.Dialect
+	)
+	switch DialectFor(db) {
+	case Postgres:
+		sub, err := fs.Sub(migrations.Postgres, "postgres")
+		if err != nil {
+			return nil, err
+		}
+		fsys, dialect = sub, goose.DialectPostgres
+	default:
+		sub, err := fs.Sub(migrations.SQLite, "sqlite")
+		if err != nil {
+			return nil, err
+		}
+		fsys, dialect = sub, goose.DialectSQLite3
+	}
+	p, err := goose.NewProvider(dialect, sqlDB, fsys)
+	if err != nil {
+		return nil, fmt.Errorf("models: load migrations: %w", err)
+	}
+	return p, nil
+}
+
+// MigrateUp applies every pending migration and returns how many it applied.
+func MigrateUp(ctx context.Context, db *gorm.DB) (int, error) {
+	p, err := migrationProvider(db)
+	if err != nil {
+		return 0, err
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return len(res), fmt.Errorf("models: migrate up: %w", err)
+	}
+	return len(res), nil
+}
+
+// MigrateDown rolls back the most recent migration. It returns false when
+// nothing was applied.
+func MigrateDown(ctx context.Context, db *gorm.DB) (bool, error) {
+	p, err := migrationProvider(db)
+	if err != nil {
+		return false, err
+	}
+	res, err := p.Down(ctx)
+	if err != nil {
+		if res == nil {
+			return false, nil
+		}
+		return false, fmt.Errorf("models: migrate down: %w", err)
+	}
+	return res != nil, nil
+}
+
+// MigrateDownAll rolls back every applied migration.
+func MigrateDownAll(ctx context.Context, db *gorm.DB) error {
+	p, err := migrationProvider(db)
+	if err != nil {
+		return err
+	}
+	if _, err := p.DownTo(ctx, 0); err != nil {
+		return fmt.Errorf("models: migrate down: %w", err)
+	}
+	return nil
+}
+
+// MigrationStatuses lists every migration and whether it is applied.
+func MigrationStatuses(ctx context.Context, db *gorm.DB) ([]MigrationStatus, error) {
+	p, err := migrationProvider(db)
+	if err != nil {
+		return nil, err
+	}
+	st, err := p.Status(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("models: migration status: %w", err)
+	}
+	out := make([]MigrationStatus, 0, len(st))
+	for _, s := range st {
+		out = append(out, MigrationStatus{
+			Version: s.Source.Version,
+			Name:    s.Source.Path,
+			Applied: s.State == goose.StateApplied,
+		})
+	}
+	return out, nil
+}

@@ -1,0 +1,248 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"gorm.io/gorm"
+)
+
+// searchDoc is the text of one service that the full-text index holds.
+type searchDoc struct {
+	ServiceID    string
+	Name         string
+	Description  string
+	Organization string
+	Terms        string
+}
+
+// ReindexServices rebuilds the full-text entries of the given services from
+// their name, description, organisation and taxonomy terms. Callers run it in
+// the transaction that changed any of those.
+func ReindexServices(ctx context.Context, tx *gorm.DB, ids []string) error {
+	tx = tx.WithContext(ctx)
+	for start := 0; start < len(ids); start += inChunk {
+		chunk := ids[start:min(start+inChunk, len(ids))]
+		docs, err := searchDocs(tx, chunk)
+		if err != nil {
+			return fmt.Errorf("models: reindex services: %w", err)
+		}
+		if DialectFor(tx) == Postgres {
+			err = reindexPostgres(tx, chunk, docs)
+		} else {
+			err = reindexSQLite(tx, chunk, docs)
+		}
+		if err != nil {
+			return fmt.Errorf("models: reindex services: %w", err)
+		}
+	}
+	return nil
+}
+
+func searchDocs(tx *gorm.DB, ids []string) ([]searchDoc, error) {
+	var rows []struct {
+		ID, Name, AlternateName, Description, OrgName string
+	}
+	err := tx.Table("services s").
+		Select("s.id, s.name, s.alternate_name, s.description, o.name AS org_name").
+		Joins("JOIN organizations o ON o.id = s.organization_id").
+		Where("s.id IN ?", ids).Order("s.id").Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	var terms []struct{ LinkID, Name string }
+	err = tx.Table("attributes a").Select("a.link_id, t.name").
+		Joins("JOIN taxonomy_terms t ON t.id = a.taxonomy_term_id").
+		Where("a.link_entity = ? AND a.link_id IN ?", "service", ids).
+		Order("a.link_id, t.name").Scan(&terms).Error
+	if err != nil {
+		return nil, err
+	}
+	termsBy := map[string][]string{}
+	for _, t := range terms {
+		termsBy[t.LinkID] = append(termsBy[t.LinkID], t.Name)
+	}
+	docs := make([]searchDoc, len(rows))
+	for i, r := range rows {
+		name := r.Name
+		if r.AlternateName != "" {
+			name += " " + r.AlternateName
+		}
+		docs[i] = searchDoc{ServiceID: r.ID, Name: name, Description: stripTags(r.Description),
+			Organization: r.OrgName, Terms: strings.Join(termsBy[r.ID], " ")}
+	}
+	return docs, nil
+}
+
+// stripTags drops markup from imported descriptions so that tag names are
+// not indexed as words.
+func stripTags(s string) string {
+	if !strings.ContainsRune(s, '<') {
+		return s
+	}
+	var b strings.Builder
+	in := false
+	for _, r := range s {
+		switch {
+		case r == '<':
+			in = true
+		case r == '>':
+			in = false
+			b.WriteByte(' ')
+		case !in:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func reindexSQLite(tx *gorm.DB, ids []string, docs []searchDoc) error {
+	if err := tx.Exec(`DELETE FROM service_search WHERE rowid IN
+		(SELECT rowid FROM service_search_rows WHERE service_id IN ?)`, ids).Error; err != nil {
+		return err
+	}
+	if err := tx.Exec(`DELETE FROM service_search_rows WHERE service_id IN ?`, ids).Error; err != nil {
+		return err
+	}
+	for start := 0; start < len(docs); start += batchSize {
+		batch := docs[start:min(start+batchSize, len(docs))]
+		var rowSQL, ftsSQL strings.Builder
+		rowArgs := make([]any, 0, len(batch))
+		ftsArgs := make([]any, 0, len(batch)*5)
+		rowSQL.WriteString("INSERT INTO service_search_rows (service_id) VALUES ")
+		ftsSQL.WriteString(`INSERT INTO service_search (rowid, name, description, organization, terms) VALUES `)
+		for i, d := range batch {
+			if i > 0 {
+				rowSQL.WriteString(", ")
+				ftsSQL.WriteString(", ")
+			}
+			rowSQL.WriteString("(?)")
+			rowArgs = append(rowArgs, d.ServiceID)
+			ftsSQL.WriteString("((SELECT rowid FROM service_search_rows WHERE service_id = ?), ?, ?, ?, ?)")
+			ftsArgs = append(ftsArgs, d.ServiceID, d.Name, d.Description, d.Organization, d.Terms)
+		}
+		if err := tx.Exec(rowSQL.String(), rowArgs...).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(ftsSQL.String(), ftsArgs...).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func reindexPostgres(tx *gorm.DB, _ []string, docs []searchDoc) error {
+	for start := 0; start < len(docs); start += batchSize {
+		batch := docs[start:min(start+batchSize, len(docs))]
+		var sql strings.Builder
+		args := make([]any, 0, len(batch)*5)
+		sql.WriteString("INSERT INTO service_search (service_id, document) VALUES ")
+		for i, d := range batch {
+			if i > 0 {
+				sql.WriteString(", ")
+			}
+			sql.WriteString(`(?, setweight(to_tsvector('english', ?), 'A') || setweight(to_tsvector('english', ?), 'B')
+				|| setweight(to_tsvector('english', ?), 'B') || setweight(to_tsvector('english', ?), 'C'))`)
+			args = append(args, d.ServiceID, d.Name, d.Organization, d.Terms, d.Description)
+		}
+		sql.WriteString(" ON CONFLICT (service_id) DO UPDATE SET document = EXCLUDED.document")
+		if err := tx.Exec(sql.String(), args...).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// searchTokens splits free text into words of letters and digits. Only these
+// reach a full-text query, so no user input is ever parsed as query syntax.
+func searchTokens(text string) []string {
+	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	if len(words) > 12 {
+		words = words[:12]
+	}
+	return words
+}
+
+// ftsQuery builds the dialect's full-text query: every word must match,
+// each as a prefix so that results follow what someone is typing.
+func ftsQuery(d Dialect, words []string) string {
+	parts := make([]string, len(words))
+	for i, w := range words {
+		if d == Postgres {
+			parts[i] = w + ":*"
+		} else {
+			parts[i] = `"` + w + `"*`
+		}
+	}
+	if d == Postgres {
+		return strings.Join(parts, " & ")
+	}
+	return strings.Join(parts, " ")
+}
+
+// ServiceQuery selects a page of services.
+type ServiceQuery struct {
+	Text     string
+	Page     int // from 1
+	PerPage  int
+	Audience Audience
+}
+
+// SearchServices returns a page of fully nested services that match a query,
+// best match first (or by name without text), and how many match in all.
+func SearchServices(ctx context.Context, db *gorm.DB, q ServiceQuery) ([]ServiceRecord, int, error) {
+	ids, total, err := SearchServiceIDs(ctx, db, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	recs, err := LoadServices(ctx, db, ids, q.Audience)
+	if err != nil {
+		return nil, 0, err
+	}
+	return recs, total, nil
+}
+
+// SearchServiceIDs returns the ids of a page of services that match a query
+// in rank order, and how many match in all.
+func SearchServiceIDs(ctx context.Context, db *gorm.DB, q ServiceQuery) ([]string, int, error) {
+	if q.Page < 1 {
+		q.Page = 1
+	}
+	if q.PerPage < 1 {
+		q.PerPage = 20
+	}
+	db = db.WithContext(ctx)
+	dialect := DialectFor(db)
+	base := visibleServices(db, q.Audience).Table("services")
+	words := searchTokens(q.Text)
+	order := "services.name, services.id"
+	if len(words) > 0 {
+		match := ftsQuery(dialect, words)
+		if dialect == Postgres {
+			base = base.Joins("JOIN service_search ON service_search.service_id = services.id").
+				Where("service_search.document @@ to_tsquery('english', ?)", match)
+			order = "ts_rank_cd(service_search.document, to_tsquery('english', '" +
+				strings.ReplaceAll(match, "'", "") + "')) DESC, services.name, services.id"
+		} else {
+			base = base.Joins("JOIN service_search_rows ON service_search_rows.service_id = services.id").
+				Joins("JOIN service_search ON service_search.rowid = service_search_rows.rowid").
+				Where("service_search MATCH ?", match)
+			order = "bm25(service_search, 10.0, 2.0, 5.0, 4.0), services.name, services.id"
+		}
+	}
+	var total int64
+	if err := base.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("models: count services: %w", err)
+	}
+	var ids []string
+	err := base.Session(&gorm.Session{}).Select("services.id").Order(order).
+		Limit(q.PerPage).Offset((q.Page-1)*q.PerPage).Pluck("services.id", &ids).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("models: search services: %w", err)
+	}
+	return ids, int(total), nil
+}

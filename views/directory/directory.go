@@ -1,0 +1,161 @@
+// Package directory holds the pages of the service directory: the search
+// and a service's page.
+package directory
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/openreferral-uk/referrals/models"
+	"github.com/openreferral-uk/referrals/models/hsds"
+	"github.com/openreferral-uk/referrals/views"
+	"github.com/openreferral-uk/referrals/views/components"
+)
+
+// ResultsID is the id of the search results region that htmx swaps.
+const ResultsID = "search-results"
+
+// SearchPage is the view model of the directory search.
+type SearchPage struct {
+	Layout     views.Layout
+	Query      string
+	Results    []Result
+	Total      int
+	Pagination components.Pagination
+}
+
+// Result is one service in the search results.
+type Result struct {
+	URL          string
+	Name         string
+	Organization string
+	Summary      string
+	Places       string
+	Status       string
+	Tags         []string
+}
+
+// NewSearchPage builds the search page from a page of services.
+func NewSearchPage(l views.Layout, query string, page, perPage, total int, recs []models.ServiceRecord) SearchPage {
+	p := SearchPage{Layout: l, Query: query, Total: total}
+	for _, r := range recs {
+		p.Results = append(p.Results, newResult(r))
+	}
+	totalPages := (total + perPage - 1) / perPage
+	base := url.Values{}
+	if query != "" {
+		base.Set("q", query)
+	}
+	p.Pagination = components.Pagination{Page: page, TotalPages: totalPages, BaseQuery: base, Path: "/"}
+	return p
+}
+
+func newResult(r models.ServiceRecord) Result {
+	res := Result{
+		URL:     "/services/" + r.ID,
+		Name:    r.Name,
+		Summary: summarise(r.Description, 220),
+		Status:  statusLabel(r.Status),
+	}
+	if r.Organization != nil {
+		res.Organization = r.Organization.Name
+	}
+	var places []string
+	for _, sal := range r.ServiceAtLocations {
+		if sal.Location == nil {
+			continue
+		}
+		for _, a := range sal.Location.Addresses {
+			if a.City != "" && !contains(places, a.City) {
+				places = append(places, a.City)
+			}
+		}
+	}
+	res.Places = strings.Join(places, ", ")
+	for _, a := range r.Attributes {
+		if a.TaxonomyTerm != nil && !contains(res.Tags, a.TaxonomyTerm.Name) {
+			res.Tags = append(res.Tags, a.TaxonomyTerm.Name)
+		}
+	}
+	return res
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// statusLabel words an HSDS status for people; active needs no label.
+func statusLabel(status string) string {
+	switch status {
+	case hsds.StatusTemporarilyClosed:
+		return "Temporarily closed"
+	case hsds.StatusInactive:
+		return "Not running"
+	case hsds.StatusDefunct:
+		return "Closed"
+	}
+	return ""
+}
+
+// summarise shortens text to about n characters at a word boundary.
+func summarise(text string, n int) string {
+	text = strings.Join(strings.Fields(plainText(text)), " ")
+	if len(text) <= n {
+		return text
+	}
+	cut := strings.LastIndexByte(text[:n], ' ')
+	if cut < n/2 {
+		cut = n
+	}
+	return strings.TrimRight(text[:cut], ",.;: ") + "…"
+}
+
+// plainText drops any markup an imported description carries; pages show
+// descriptions as text, never as HTML.
+func plainText(s string) string {
+	if !strings.ContainsRune(s, '<') {
+		return s
+	}
+	var b strings.Builder
+	in := false
+	for _, r := range s {
+		switch {
+		case r == '<':
+			in = true
+		case r == '>':
+			in = false
+			b.WriteByte(' ')
+		case !in:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// paragraphs splits text into paragraphs at blank lines or line breaks.
+func paragraphs(text string) []string {
+	var out []string
+	for _, p := range strings.Split(strings.ReplaceAll(plainText(text), "\r\n", "\n"), "\n") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func resultsHeading(total int, query string) string {
+	noun := "services"
+	if total == 1 {
+		noun = "service"
+	}
+	if query == "" {
+		return fmt.Sprintf("%d %s", total, noun)
+	}
+	return fmt.Sprintf("%d %s matching ‘%s’", total, noun, query)
+}
