@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sort"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -61,12 +62,11 @@ func classify(err error) publicError {
 // handleError is the one HTTPErrorHandler: it logs server failures with the
 // request id and answers with a page, or JSON under /api.
 func (h *Handler) handleError(err error, c echo.Context) {
-	if c.Response().Committed {
-		return
-	}
 	if errors.Is(err, context.Canceled) {
 		// The client went away; there is nobody to answer.
-		c.Response().WriteHeader(499)
+		if !c.Response().Committed {
+			c.Response().WriteHeader(499)
+		}
 		return
 	}
 	pe := classify(err)
@@ -74,8 +74,11 @@ func (h *Handler) handleError(err error, c echo.Context) {
 		h.log.LogAttrs(c.Request().Context(), slog.LevelError, "request failed",
 			slog.String("request_id", requestID(c)), slog.String("route", c.Path()), slog.Any("error", err))
 	}
-	if strings.HasPrefix(c.Request().URL.Path, "/api/") || c.Request().URL.Path == "/api" {
-		_ = c.JSON(pe.Status, map[string]any{"status": pe.Status, "error": pe.Heading, "message": pe.Message})
+	if c.Response().Committed {
+		return // a stream failed part-way; it can only end
+	}
+	if isAPI(c) {
+		h.apiError(c, pe, err)
 		return
 	}
 	if c.Request().Method == http.MethodHead {
@@ -94,4 +97,33 @@ func (h *Handler) handleError(err error, c echo.Context) {
 // layout returns the shared page frame settings for a page title.
 func (h *Handler) layout(title string) views.Layout {
 	return views.Layout{Title: title, Demo: h.opts.Demo}
+}
+
+func isAPI(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return p == "/api" || strings.HasPrefix(p, "/api/")
+}
+
+// apiError answers an API request with a JSON error. A bad parameter is the
+// client's mistake: 400, naming each parameter and what is wrong with it.
+func (h *Handler) apiError(c echo.Context, pe publicError, err error) {
+	c.Response().Header().Set("Access-Control-Allow-Origin", "*")
+	body := map[string]any{"status": pe.Status, "error": pe.Heading, "message": pe.Message}
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		pe.Status = http.StatusBadRequest
+		names := make([]string, 0, len(ve.Fields))
+		for name := range ve.Fields {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		msgs := make([]string, len(names))
+		for i, n := range names {
+			msgs[i] = n + " " + ve.Fields[n]
+		}
+		body = map[string]any{"status": pe.Status, "error": "Bad request",
+			"message": strings.Join(msgs, "; "), "parameters": ve.Fields}
+	}
+	body["request_id"] = requestID(c)
+	_ = c.JSON(pe.Status, body)
 }

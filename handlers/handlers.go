@@ -11,6 +11,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
+
+	"github.com/openreferral-uk/referrals/models/geo"
 )
 
 // Options are the dependencies and settings of the HTTP layer.
@@ -25,13 +27,18 @@ type Options struct {
 	Version string
 	// TrustedProxies are the only peers whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
+	// PostcodeLookupURL is a postcodes.io-compatible service to resolve
+	// full postcodes; empty uses only the embedded centroids.
+	PostcodeLookupURL string
 }
 
 // Handler holds what every handler needs.
 type Handler struct {
-	db   *gorm.DB
-	log  *slog.Logger
-	opts Options
+	db      *gorm.DB
+	log     *slog.Logger
+	opts    Options
+	geo     geo.Resolver
+	openAPI []byte
 }
 
 // New builds the application's HTTP handler with every route registered.
@@ -42,7 +49,14 @@ func New(opts Options) (*echo.Echo, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{db: opts.DB, log: opts.Logger, opts: opts}
+	h := &Handler{db: opts.DB, log: opts.Logger, opts: opts, geo: geo.NewOffline()}
+	if opts.PostcodeLookupURL != "" {
+		h.geo = geo.NewRemote(opts.PostcodeLookupURL, h.geo)
+	}
+	var err error
+	if h.openAPI, err = openAPIDocument(opts.BaseURL); err != nil {
+		return nil, err
+	}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true

@@ -26,4 +26,21 @@ func (h *Handler) routes(e *echo.Echo) {
 
 	e.GET("/", h.directorySearch)
 	e.GET("/services/:id", h.serviceShow)
+
+	// The published Open Referral UK API: open to all, read-only.
+	api := e.Group("/api", apiCORS)
+	api.GET("/", h.apiRoot)
+	api.GET("/openapi.json", h.apiOpenAPI)
+	api.GET("/docs", h.apiDocs)
+	api.GET("/services", h.apiServices)
+	api.GET("/services/:id", h.apiService)
+	api.GET("/service_at_locations", h.apiServiceAtLocations)
+	api.GET("/service_at_locations/:id", h.apiServiceAtLocation)
+	api.GET("/organizations", h.apiOrganizations)
+	api.GET("/organizations/:id", h.apiOrganization)
+	api.GET("/taxonomies", h.apiTaxonomies)
+	api.GET("/taxonomies/:id", h.apiTaxonomy)
+	api.GET("/taxonomy_terms", h.apiTaxonomyTerms)
+	api.GET("/taxonomy_terms/:id", h.apiTaxonomyTerm)
+	api.OPTIONS("/*", func(echo.Context) error { return nil })
 }

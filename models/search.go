@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 
 	"gorm.io/gorm"
@@ -184,16 +185,32 @@ func ftsQuery(d Dialect, words []string) string {
 	return strings.Join(parts, " ")
 }
 
-// ServiceQuery selects a page of services.
+// ServiceQuery selects a page of services. Filters combine with AND.
 type ServiceQuery struct {
 	Text     string
 	Page     int // from 1
 	PerPage  int
 	Audience Audience
+	// TaxonomyTermID keeps services linked to this term.
+	TaxonomyTermID string
+	// TaxonomyID keeps services linked to any term of this taxonomy.
+	TaxonomyID string
+	// OrganizationID keeps the services of one organisation.
+	OrganizationID string
+	// ModifiedAfter keeps services modified at or after this time.
+	ModifiedAfter time.Time
+	// ByID orders by id (after rank, when there is text): the order API
+	// consumers page through, stable while names change. Otherwise services
+	// are ordered by name.
+	ByID bool
+	// AfterID keeps services whose id sorts after it, for walking every
+	// match in id order (keyset paging) without OFFSET.
+	AfterID string
 }
 
 // SearchServices returns a page of fully nested services that match a query,
-// best match first (or by name without text), and how many match in all.
+// best match first (or in the query's order without text), and how many
+// match in all.
 func SearchServices(ctx context.Context, db *gorm.DB, q ServiceQuery) ([]ServiceRecord, int, error) {
 	ids, total, err := SearchServiceIDs(ctx, db, q)
 	if err != nil {
@@ -206,6 +223,59 @@ func SearchServices(ctx context.Context, db *gorm.DB, q ServiceQuery) ([]Service
 	return recs, total, nil
 }
 
+// filterServices applies a query's filters to a query over services and
+// returns it with the ORDER BY terms that rank text matches ("" without
+// text); callers add their own tiebreak.
+func filterServices(db *gorm.DB, q ServiceQuery) (*gorm.DB, string) {
+	dialect := DialectFor(db)
+	base := visibleServices(db, q.Audience)
+	if q.TaxonomyTermID != "" {
+		base = base.Where("services.id IN (SELECT link_id FROM attributes WHERE link_entity = 'service' AND taxonomy_term_id = ?)", q.TaxonomyTermID)
+	}
+	if q.TaxonomyID != "" {
+		base = base.Where(`services.id IN (SELECT a.link_id FROM attributes a JOIN taxonomy_terms t ON t.id = a.taxonomy_term_id
+			WHERE a.link_entity = 'service' AND t.taxonomy_id = ?)`, q.TaxonomyID)
+	}
+	if q.OrganizationID != "" {
+		base = base.Where("services.organization_id = ?", q.OrganizationID)
+	}
+	if !q.ModifiedAfter.IsZero() {
+		base = base.Where("services.last_modified >= ?", q.ModifiedAfter.UTC())
+	}
+	if q.AfterID != "" {
+		base = base.Where("services.id > ?", q.AfterID)
+	}
+	rank := ""
+	if words := searchTokens(q.Text); len(words) > 0 {
+		match := ftsQuery(dialect, words)
+		if dialect == Postgres {
+			base = base.Joins("JOIN service_search ON service_search.service_id = services.id").
+				Where("service_search.document @@ to_tsquery('english', ?)", match)
+			// match holds only letters, digits and query operators (see
+			// searchTokens), so it is safe inside the ORDER BY.
+			rank = "ts_rank_cd(service_search.document, to_tsquery('english', '" +
+				strings.ReplaceAll(match, "'", "") + "')) DESC"
+		} else {
+			base = base.Joins("JOIN service_search_rows ON service_search_rows.service_id = services.id").
+				Joins("JOIN service_search ON service_search.rowid = service_search_rows.rowid").
+				Where("service_search MATCH ?", match)
+			rank = "bm25(service_search, 10.0, 2.0, 5.0, 4.0)"
+		}
+	}
+	return base, rank
+}
+
+// orderBy joins ORDER BY terms, skipping empty ones.
+func orderBy(terms ...string) string {
+	var out []string
+	for _, t := range terms {
+		if t != "" {
+			out = append(out, t)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
 // SearchServiceIDs returns the ids of a page of services that match a query
 // in rank order, and how many match in all.
 func SearchServiceIDs(ctx context.Context, db *gorm.DB, q ServiceQuery) ([]string, int, error) {
@@ -215,31 +285,17 @@ func SearchServiceIDs(ctx context.Context, db *gorm.DB, q ServiceQuery) ([]strin
 	if q.PerPage < 1 {
 		q.PerPage = 20
 	}
-	db = db.WithContext(ctx)
-	dialect := DialectFor(db)
-	base := visibleServices(db, q.Audience).Table("services")
-	words := searchTokens(q.Text)
-	order := "services.name, services.id"
-	if len(words) > 0 {
-		match := ftsQuery(dialect, words)
-		if dialect == Postgres {
-			base = base.Joins("JOIN service_search ON service_search.service_id = services.id").
-				Where("service_search.document @@ to_tsquery('english', ?)", match)
-			order = "ts_rank_cd(service_search.document, to_tsquery('english', '" +
-				strings.ReplaceAll(match, "'", "") + "')) DESC, services.name, services.id"
-		} else {
-			base = base.Joins("JOIN service_search_rows ON service_search_rows.service_id = services.id").
-				Joins("JOIN service_search ON service_search.rowid = service_search_rows.rowid").
-				Where("service_search MATCH ?", match)
-			order = "bm25(service_search, 10.0, 2.0, 5.0, 4.0), services.name, services.id"
-		}
+	base, rank := filterServices(db.WithContext(ctx), q)
+	order := orderBy(rank, "services.name", "services.id")
+	if q.ByID {
+		order = orderBy(rank, "services.id")
 	}
 	var total int64
 	if err := base.Session(&gorm.Session{}).Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("models: count services: %w", err)
 	}
 	var ids []string
-	err := base.Session(&gorm.Session{}).Select("services.id").Order(order).
+	err := base.Session(&gorm.Session{}).Order(order).
 		Limit(q.PerPage).Offset((q.Page-1)*q.PerPage).Pluck("services.id", &ids).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("models: search services: %w", err)

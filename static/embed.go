@@ -52,3 +52,10 @@ func hashAll(fsys fs.FS) map[string]string {
 	}
 	return m
 }
+
+// OpenAPI is the Open Referral UK 3.0 OpenAPI document (from
+// openreferraluk.org, CC BY-SA 4.0), which the API serves with this
+// server's URL filled in.
+//
+//go:embed oruk/openapi-3.0.json
+var OpenAPI []byte

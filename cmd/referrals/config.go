@@ -26,6 +26,9 @@ type Config struct {
 	LogLevel        slog.Level
 	ShutdownTimeout time.Duration
 	TrustedProxies  []netip.Prefix
+	// PostcodeLookupURL is a postcodes.io-compatible service; empty keeps
+	// postcode lookups offline.
+	PostcodeLookupURL string
 }
 
 // Production reports whether the instance runs with production safeguards.
@@ -142,6 +145,20 @@ var settings = []setting{
 			}
 			return nil
 		}},
+	{Env: "REFERRALS_POSTCODE_LOOKUP_URL", Flag: "postcode-lookup-url", Default: "",
+		Usage: "a postcodes.io-compatible service to locate full postcodes (such as https://api.postcodes.io); empty uses only the built-in postcode centroids",
+		apply: func(c *Config, v string) error {
+			if v == "" {
+				c.PostcodeLookupURL = ""
+				return nil
+			}
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return errors.New("must be an absolute http:// or https:// URL")
+			}
+			c.PostcodeLookupURL = strings.TrimSuffix(v, "/")
+			return nil
+		}},
 }
 
 // loadConfig reads the configuration from the environment and then from
@@ -213,6 +230,7 @@ func (c Config) logAttrs() []any {
 		slog.String("log_level", c.LogLevel.String()),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
 		slog.Any("trusted_proxies", proxies),
+		slog.String("postcode_lookup_url", c.PostcodeLookupURL),
 	}
 }
 

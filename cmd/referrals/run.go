@@ -114,13 +114,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 
 	h, err := handlers.New(handlers.Options{
-		DB:             db,
-		Logger:         log,
-		BaseURL:        cfg.BaseURL,
-		Production:     cfg.Production(),
-		Demo:           cfg.Demo,
-		Version:        buildVersion(),
-		TrustedProxies: cfg.TrustedProxies,
+		DB:                db,
+		Logger:            log,
+		BaseURL:           cfg.BaseURL,
+		Production:        cfg.Production(),
+		Demo:              cfg.Demo,
+		Version:           buildVersion(),
+		TrustedProxies:    cfg.TrustedProxies,
+		PostcodeLookupURL: cfg.PostcodeLookupURL,
 	})
 	if err != nil {
 		return err
