@@ -16,6 +16,7 @@ import (
 	"github.com/openreferral-uk/referrals/models"
 	"github.com/openreferral-uk/referrals/models/dbtest"
 	"github.com/openreferral-uk/referrals/models/demo"
+	"github.com/openreferral-uk/referrals/models/hsds"
 	"github.com/openreferral-uk/referrals/static"
 )
 
@@ -326,3 +327,7 @@ func TestUnknownRouteAndMethod(t *testing.T) {
 		t.Errorf("error page leaks internals: %s", rec.Body.String())
 	}
 }
+
+func demoServices() ([]hsds.Service, error) { return demo.Services() }
+
+func demoSettings() (demo.Settings, error) { return demo.LoadSettings() }

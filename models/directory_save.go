@@ -130,8 +130,10 @@ func (f *flattener) service(s hsds.Service) {
 	if status == "" {
 		status = hsds.StatusActive
 	}
+	// A time in the future would make consumers following modified_after
+	// fetch the service again on every sync until that time comes.
 	lastModified := f.now
-	if t, err := time.Parse(time.RFC3339Nano, s.LastModified); err == nil {
+	if t, err := time.Parse(time.RFC3339Nano, s.LastModified); err == nil && t.Before(f.now) {
 		lastModified = t.UTC().Truncate(time.Millisecond)
 	}
 	f.rs.Services = append(f.rs.Services, Service{

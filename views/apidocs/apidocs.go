@@ -2,6 +2,8 @@
 package apidocs
 
 import (
+	"net/url"
+
 	"github.com/openreferral-uk/referrals/views"
 )
 
@@ -63,14 +65,14 @@ func NewPage(l views.Layout, baseURL string, ex Examples, attribution string, de
 		{Path: "/api/", Summary: "What this API is: the HSDS version, the ORUK profile and where the OpenAPI document is.", ExampleURL: api + "/"},
 		{Path: "/api/services", Summary: "Published services, each with its own fields (or fully nested with full=true).",
 			Params:     []Param{pSearch, pPage, pPerPage, pFormat, pTerm, pTaxonomy, pOrg, pModified, {"minimal", "true for only each service's id and last_modified; returns up to the minimal maximum in one page."}, pFull},
-			ExampleURL: api + "/services?search=" + or(ex.Word, "advice") + "&per_page=5"},
+			ExampleURL: api + "/services?search=" + url.QueryEscape(or(ex.Word, "advice")) + "&per_page=5"},
 		{Path: "/api/services/{id}", Summary: "One service, fully nested: organisation, locations with addresses, opening times, contacts, phones, categories, costs, languages, areas.",
 			ExampleURL: api + "/services/" + or(ex.ServiceID, "{id}")},
 		{Path: "/api/service_at_locations", Summary: "Where each service is delivered, with the location and the service's own fields.",
 			Params: []Param{pSearch, pPage, pPerPage, pFormat, pTerm, pTaxonomy, pOrg, pModified, pFull,
 				{"postcode", "A UK postcode or outcode; results are sorted nearest first."},
 				{"proximity", "With postcode: only results within this many metres of the postcode's centre."}},
-			ExampleURL: api + "/service_at_locations?postcode=" + or(ex.Postcode, "HD1 2SP") + "&proximity=3000"},
+			ExampleURL: api + "/service_at_locations?postcode=" + url.QueryEscape(or(ex.Postcode, "HD1 2SP")) + "&proximity=3000"},
 		{Path: "/api/service_at_locations/{id}", Summary: "One service at a location, fully nested.", ExampleURL: api + "/service_at_locations/" + or(ex.ServiceAtLocationID, "{id}")},
 		{Path: "/api/organizations", Summary: "Organisations that publish at least one service.",
 			Params:     []Param{pSearch, pPage, pPerPage, pFormat, {"full", "true to include each organisation's services (their own fields)."}, {"full_service", "true to include each organisation's services fully nested."}},
