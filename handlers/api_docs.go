@@ -17,6 +17,7 @@ func (h *Handler) apiDocs(c echo.Context) error {
 		return err
 	}
 	l := h.layout("Open Referral UK API")
+	l.Nav = "api"
 	vm := apidocs.NewPage(l, h.opts.BaseURL, apidocs.Examples(ex), geo.Attribution, apiDefaultPerPage, apiMaxPerPage, apiMaxMinimal)
 	return render(c, http.StatusOK, apidocs.Docs(vm), nil)
 }

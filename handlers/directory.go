@@ -14,7 +14,8 @@ import (
 // directoryPerPage is how many services a page of search results shows.
 const directoryPerPage = 20
 
-// maxQueryLength bounds the search text; longer input is cut, not refused.
+// maxQueryLength bounds the search text in characters; longer input is
+// cut, not refused.
 const maxQueryLength = 200
 
 // audience says what directory data the current visitor may see. Until
@@ -24,8 +25,8 @@ func (h *Handler) audience(_ echo.Context) models.Audience { return models.Publi
 // directorySearch is the directory search page: GET / with ?q= and ?page=.
 func (h *Handler) directorySearch(c echo.Context) error {
 	q := strings.TrimSpace(c.QueryParam("q"))
-	if len(q) > maxQueryLength {
-		q = q[:maxQueryLength]
+	if r := []rune(q); len(r) > maxQueryLength {
+		q = string(r[:maxQueryLength])
 	}
 	page := 1
 	if v := c.QueryParam("page"); v != "" {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -331,3 +332,41 @@ func TestUnknownRouteAndMethod(t *testing.T) {
 func demoServices() ([]hsds.Service, error) { return demo.Services() }
 
 func demoSettings() (demo.Settings, error) { return demo.LoadSettings() }
+
+func TestHeadRequestsAndRequestIDs(t *testing.T) {
+	a := newApp(t, dbtest.SQLite(t))
+	for _, p := range []string{"/healthz", "/", "/api/services"} {
+		req := httptest.NewRequest(http.MethodHead, p, nil)
+		rec := httptest.NewRecorder()
+		a.e.ServeHTTP(rec, req)
+		if rec.Code != 200 || rec.Body.Len() != 0 {
+			t.Errorf("HEAD %s = %d with %d body bytes", p, rec.Code, rec.Body.Len())
+		}
+	}
+	rec := a.get(t, "/healthz", "X-Request-Id", "chosen-by-client")
+	if id := rec.Header().Get("X-Request-Id"); id == "" || id == "chosen-by-client" {
+		t.Errorf("request id %q: a client-chosen id was used", id)
+	}
+}
+
+func TestHSTSOnlyFromTrustedProxies(t *testing.T) {
+	db := dbtest.SQLite(t)
+	e, err := handlers.New(handlers.Options{DB: db, BaseURL: "https://example.test", Production: true,
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		peer string
+		want bool
+	}{{"203.0.113.7:5000", false}, {"10.1.1.1:5000", true}} {
+		req := httptest.NewRequest(http.MethodGet, "/healthz", nil)
+		req.RemoteAddr = tt.peer
+		req.Header.Set("X-Forwarded-Proto", "https")
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		if got := rec.Header().Get("Strict-Transport-Security") != ""; got != tt.want {
+			t.Errorf("peer %s claiming https: HSTS sent = %v, want %v", tt.peer, got, tt.want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -18,6 +19,43 @@ func newRequestID() string {
 	var b [12]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+// assignRequestID gives every request a fresh id, in the response header
+// and for the logs. An id a client sends is ignored: it could be chosen to
+// collide with another request's or to mislead whoever reads the logs.
+func assignRequestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set(echo.HeaderXRequestID, newRequestID())
+		return next(c)
+	}
+}
+
+// headAsGet answers HEAD wherever GET is answered, as HTTP requires and as
+// uptime monitors expect: the request is routed as a GET and the body is
+// thrown away.
+func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.Method != http.MethodHead {
+			return next(c)
+		}
+		r.Method = http.MethodGet
+		c.Response().Writer = discardBody{c.Response().Writer}
+		return next(c)
+	}
+}
+
+// discardBody passes on headers and status but drops the body.
+type discardBody struct{ http.ResponseWriter }
+
+func (d discardBody) Write(p []byte) (int, error) { return len(p), nil }
+
+// Flush lets streaming handlers flush a HEAD response too.
+func (d discardBody) Flush() {
+	if f, ok := d.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
 }
 
 // requestID returns the id of the request being served.
@@ -50,14 +88,15 @@ func (h *Handler) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			slog.String("route", route),
 			slog.Int("status", status),
 			slog.Int64("bytes", c.Response().Size),
-			slog.Duration("duration", time.Since(start)),
+			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
 			slog.String("ip", c.RealIP()),
 		)
 		return nil
 	}
 }
 
-// recoverPanics turns a panic into a 500 handled like any other error.
+// recoverPanics turns a panic into a 500 handled like any other error,
+// logging the stack so that the bug can be found.
 func (h *Handler) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
 		defer func() {
@@ -65,6 +104,8 @@ func (h *Handler) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 				if r == http.ErrAbortHandler {
 					panic(r)
 				}
+				h.log.Error("panic", slog.String("request_id", requestID(c)), slog.String("route", c.Path()),
+					slog.Any("panic", r), slog.String("stack", string(debug.Stack())))
 				err = fmt.Errorf("handlers: panic: %v", r)
 			}
 		}()
@@ -78,9 +119,10 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 // securityHeaders sets the headers every response carries. HSTS is sent only
-// when the request arrived over TLS (directly or, per the trusted proxy, as
-// https), since a browser ignores it over plain HTTP anyway.
-func securityHeaders(production bool) echo.MiddlewareFunc {
+// when the request arrived over TLS: directly, or through a trusted proxy
+// that says so in X-Forwarded-Proto. Anyone else's X-Forwarded-Proto is
+// ignored.
+func securityHeaders(trusted []netip.Prefix) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			hd := c.Response().Header()
@@ -90,12 +132,30 @@ func securityHeaders(production bool) echo.MiddlewareFunc {
 			hd.Set("X-Frame-Options", "DENY")
 			hd.Set("Cross-Origin-Opener-Policy", "same-origin")
 			hd.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
-			if c.IsTLS() || (production && c.Scheme() == "https") {
+			if c.IsTLS() || (fromTrustedProxy(c.Request(), trusted) && c.Request().Header.Get("X-Forwarded-Proto") == "https") {
 				hd.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 			}
 			return next(c)
 		}
 	}
+}
+
+// fromTrustedProxy reports whether the request's peer is a configured proxy.
+func fromTrustedProxy(r *http.Request, trusted []netip.Prefix) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	peer, err := netip.ParseAddr(host)
+	if err != nil {
+		return false
+	}
+	for _, p := range trusted {
+		if p.Contains(peer.Unmap()) {
+			return true
+		}
+	}
+	return false
 }
 
 // ipExtractor believes X-Forwarded-For only from the configured proxies,

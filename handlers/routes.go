@@ -12,11 +12,12 @@ func (h *Handler) routes(e *echo.Echo) {
 		RedirectCode: 301,
 		Skipper:      func(c echo.Context) bool { return c.Request().URL.Path == "/api/" },
 	}))
+	e.Pre(headAsGet)
 	e.Use(
-		middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}),
-		h.recoverPanics,
+		assignRequestID,
 		h.logRequests,
-		securityHeaders(h.opts.Production),
+		h.recoverPanics,
+		securityHeaders(h.opts.TrustedProxies),
 		middleware.BodyLimit("2M"),
 	)
 

@@ -2,7 +2,9 @@ package models
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -148,6 +150,9 @@ func (f *flattener) service(s hsds.Service) {
 	})
 	for j, sal := range s.ServiceAtLocations {
 		salID := f.id(sal.ID, id+"/sal/"+strconv.Itoa(j))
+		if sal.Location == nil && strings.TrimSpace(sal.LocationID) == "" {
+			continue // a link to nowhere
+		}
 		locID := f.id(sal.LocationID, "")
 		if sal.Location != nil {
 			locID = f.location(*sal.Location)
@@ -205,7 +210,13 @@ func (f *flattener) service(s hsds.Service) {
 }
 
 func (f *flattener) location(l hsds.Location) string {
-	id := f.id(l.ID, "")
+	// A location without an id is known by its name and address, so that
+	// two different places never share the id an empty one would get.
+	key := "location:" + l.Name + "|" + l.URL
+	if len(l.Addresses) > 0 {
+		key += "|" + l.Addresses[0].Address1 + "|" + l.Addresses[0].PostalCode
+	}
+	id := f.id(l.ID, key)
 	if !f.once("location", id) {
 		return id
 	}
@@ -397,6 +408,17 @@ func WriteRowSet(ctx context.Context, tx *gorm.DB, rs *RowSet) error {
 	}
 	localSettings := []string{"first_seen_at", "visibility", "professionals_only", "accepts_referrals",
 		"referral_email", "response_target_days", "capacity_status"}
+	// Phones and contacts are replaced below; a professionals-only flag set
+	// here must survive the source sending them again.
+	if err := keepRestricted(tx, rs); err != nil {
+		return fmt.Errorf("models: write directory rows: %w", err)
+	}
+	// Services outside this set that share a location whose published
+	// details change must be marked modified too (the last_modified rule).
+	before, err := locationFingerprints(tx, locIDs)
+	if err != nil {
+		return fmt.Errorf("models: write directory rows: %w", err)
+	}
 	steps := []func() error{
 		func() error { return upsert(tx, rs.Organizations, "first_seen_at") },
 		func() error { return insertTermsInOrder(tx, rs.TaxonomyTerms) },
@@ -437,6 +459,7 @@ func WriteRowSet(ctx context.Context, tx *gorm.DB, rs *RowSet) error {
 		func() error { return insertRows(tx, rs.Fundings) },
 		func() error { return insertRows(tx, rs.RequiredDocuments) },
 		func() error { return ReindexServices(ctx, tx, serviceIDs) },
+		func() error { return touchSharersOfChangedLocations(ctx, tx, before, rs) },
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
@@ -446,6 +469,176 @@ func WriteRowSet(ctx context.Context, tx *gorm.DB, rs *RowSet) error {
 	return nil
 }
 
+// keepRestricted marks the phones and contacts in rs that are already
+// stored as professionals-only.
+func keepRestricted(tx *gorm.DB, rs *RowSet) error {
+	phoneIDs := make([]string, len(rs.Phones))
+	for i, p := range rs.Phones {
+		phoneIDs[i] = p.ID
+	}
+	contactIDs := make([]string, len(rs.Contacts))
+	for i, c := range rs.Contacts {
+		contactIDs[i] = c.ID
+	}
+	restricted := map[string]bool{}
+	for _, q := range []struct {
+		model any
+		ids   []string
+	}{{&Phone{}, phoneIDs}, {&Contact{}, contactIDs}} {
+		for start := 0; start < len(q.ids); start += inChunk {
+			var ids []string
+			err := tx.Model(q.model).Where("professionals_only = ? AND id IN ?", true, q.ids[start:min(start+inChunk, len(q.ids))]).
+				Pluck("id", &ids).Error
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				restricted[id] = true
+			}
+		}
+	}
+	for i := range rs.Phones {
+		rs.Phones[i].ProfessionalsOnly = rs.Phones[i].ProfessionalsOnly || restricted[rs.Phones[i].ID]
+	}
+	for i := range rs.Contacts {
+		rs.Contacts[i].ProfessionalsOnly = rs.Contacts[i].ProfessionalsOnly || restricted[rs.Contacts[i].ID]
+	}
+	return nil
+}
+
+// locationFingerprint is what a location publishes, in a form that compares
+// equal when nothing a consumer sees has changed.
+type locationFingerprint struct {
+	Location Location
+	Children []any
+}
+
+func fingerprint(l Location, children ...any) string {
+	l.Provenance = Provenance{}
+	l.ProfessionalsOnly, l.CoordinatesApproximate = false, false
+	b, _ := json.Marshal(locationFingerprint{l, children})
+	return string(b)
+}
+
+// locationFingerprints reads the stored locations' fingerprints.
+func locationFingerprints(tx *gorm.DB, ids []string) (map[string]string, error) {
+	var (
+		locs   []Location
+		addrs  []Address
+		access []Accessibility
+		phones []Phone
+		scheds []Schedule
+		langs  []Language
+	)
+	for _, step := range []func() error{
+		func() error { return loadIn(tx, "id", ids, &locs) },
+		func() error { return loadIn(tx, "location_id", ids, &addrs) },
+		func() error { return loadIn(tx, "location_id", ids, &access) },
+		func() error { return loadIn(tx, "location_id", ids, &phones) },
+		func() error { return loadIn(tx, "location_id", ids, &scheds) },
+		func() error { return loadIn(tx, "location_id", ids, &langs) },
+	} {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
+	return fingerprintLocations(locs, addrs, access, phones, scheds, langs), nil
+}
+
+func fingerprintLocations(locs []Location, addrs []Address, access []Accessibility, phones []Phone, scheds []Schedule, langs []Language) map[string]string {
+	a := groupBy(addrs, func(x Address) string { return x.LocationID })
+	ac := groupBy(access, func(x Accessibility) string { return x.LocationID })
+	p := groupBy(phones, func(x Phone) string { return deref(x.LocationID) })
+	s := groupBy(scheds, func(x Schedule) string { return deref(x.LocationID) })
+	lg := groupBy(langs, func(x Language) string { return deref(x.LocationID) })
+	out := make(map[string]string, len(locs))
+	for _, l := range locs {
+		ps := p[l.ID]
+		for i := range ps {
+			ps[i].ProfessionalsOnly = false
+		}
+		out[l.ID] = fingerprint(l, sortByID(a[l.ID]), sortByID(ac[l.ID]), sortByID(ps), sortByID(s[l.ID]), sortByID(lg[l.ID]))
+	}
+	return out
+}
+
+// sortByID orders rows by their primary key so that fingerprints do not
+// depend on the order a feed lists children in.
+func sortByID[T any](rows []T) []T {
+	out := slices.Clone(rows)
+	slices.SortFunc(out, func(x, y T) int {
+		return strings.Compare(rowID(x), rowID(y))
+	})
+	return out
+}
+
+func rowID(row any) string {
+	switch r := row.(type) {
+	case Address:
+		return r.ID
+	case Accessibility:
+		return r.ID
+	case Phone:
+		return r.ID
+	case Schedule:
+		return r.ID
+	case Language:
+		return r.ID
+	}
+	return ""
+}
+
+// touchSharersOfChangedLocations marks modified the services outside rs
+// that are delivered at a location whose published details rs changed.
+func touchSharersOfChangedLocations(ctx context.Context, tx *gorm.DB, before map[string]string, rs *RowSet) error {
+	if len(before) == 0 {
+		return nil // every location is new, so nobody else shares one yet
+	}
+	var locPhones []Phone
+	var locScheds []Schedule
+	var locLangs []Language
+	for _, p := range rs.Phones {
+		if p.LocationID != nil {
+			locPhones = append(locPhones, p)
+		}
+	}
+	for _, s := range rs.Schedules {
+		if s.LocationID != nil {
+			locScheds = append(locScheds, s)
+		}
+	}
+	for _, l := range rs.Languages {
+		if l.LocationID != nil {
+			locLangs = append(locLangs, l)
+		}
+	}
+	after := fingerprintLocations(rs.Locations, rs.Addresses, rs.Accessibilities, locPhones, locScheds, locLangs)
+	var changed []string
+	for id, fp := range after {
+		if old, ok := before[id]; ok && old != fp {
+			changed = append(changed, id)
+		}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	sharers, err := ServicesAtLocations(ctx, tx, changed)
+	if err != nil {
+		return err
+	}
+	inSet := make(map[string]bool, len(rs.Services))
+	for _, s := range rs.Services {
+		inSet[s.ID] = true
+	}
+	var others []string
+	for _, id := range sharers {
+		if !inSet[id] {
+			others = append(others, id)
+		}
+	}
+	return TouchServices(ctx, tx, others, Now())
+}
+
 // insertTermsInOrder inserts taxonomy terms that do not exist yet, parents
 // before children so that the parent_id foreign key holds. A term copied
 // inside a service never overwrites the taxonomy's own.
@@ -453,7 +646,38 @@ func insertTermsInOrder(tx *gorm.DB, terms []TaxonomyTerm) error {
 	if len(terms) == 0 {
 		return nil
 	}
-	pending := terms
+	// A term copied inside a service may name a taxonomy or a parent that
+	// this platform does not hold; the link is dropped rather than the term.
+	var taxIDs, parentIDs []string
+	for _, t := range terms {
+		if t.TaxonomyID != nil {
+			taxIDs = append(taxIDs, *t.TaxonomyID)
+		}
+		if t.ParentID != nil {
+			parentIDs = append(parentIDs, *t.ParentID)
+		}
+	}
+	knownTax, err := existingIDs(tx, &Taxonomy{}, uniq(taxIDs))
+	if err != nil {
+		return err
+	}
+	knownParent, err := existingIDs(tx, &TaxonomyTerm{}, uniq(parentIDs))
+	if err != nil {
+		return err
+	}
+	inSet := map[string]bool{}
+	for _, t := range terms {
+		inSet[t.ID] = true
+	}
+	pending := slices.Clone(terms)
+	for i, t := range pending {
+		if t.TaxonomyID != nil && !knownTax[*t.TaxonomyID] {
+			pending[i].TaxonomyID = nil
+		}
+		if t.ParentID != nil && !knownParent[*t.ParentID] && !inSet[*t.ParentID] {
+			pending[i].ParentID = nil
+		}
+	}
 	done := map[string]bool{}
 	for len(pending) > 0 {
 		var next, ready []TaxonomyTerm
@@ -483,6 +707,21 @@ func insertTermsInOrder(tx *gorm.DB, terms []TaxonomyTerm) error {
 		pending = next
 	}
 	return nil
+}
+
+// existingIDs reports which of ids exist in model's table.
+func existingIDs(tx *gorm.DB, model any, ids []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for start := 0; start < len(ids); start += inChunk {
+		var found []string
+		if err := tx.Model(model).Where("id IN ?", ids[start:min(start+inChunk, len(ids))]).Pluck("id", &found).Error; err != nil {
+			return nil, err
+		}
+		for _, id := range found {
+			out[id] = true
+		}
+	}
+	return out, nil
 }
 
 // SaveTaxonomy upserts a taxonomy and its terms from one source.

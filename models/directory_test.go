@@ -275,6 +275,12 @@ func TestSearchServices(t *testing.T) {
 		if _, total := search("benef", 1, 5); total != 30 {
 			t.Errorf("prefix search found %d, want 30", total)
 		}
+		if _, total := search("the", 1, 5); total != 30 {
+			t.Errorf("a stop word alone found %d, want all 30 on every database", total)
+		}
+		if _, total := search("the housing", 1, 50); total != 10 {
+			t.Errorf("a stop word with a word found %d, want 10", total)
+		}
 		if _, total := search("zzzzunknown", 1, 5); total != 0 {
 			t.Errorf("nonsense search found %d", total)
 		}
@@ -300,4 +306,71 @@ func TestSearchServices(t *testing.T) {
 			t.Errorf("paging through saw %d services, want 30", len(seen))
 		}
 	})
+}
+
+// TestRewritingAServiceKeepsLocalFlagsAndTouchesSharers writes a service
+// again from its source: a changed shared location marks the other service
+// there modified, an unchanged one does not, and professionals-only flags
+// set locally survive.
+func TestRewritingAServiceKeepsLocalFlagsAndTouchesSharers(t *testing.T) {
+	dbtest.Dialects(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		in := seed(t, db, 4) // services 1 and 2 share a location
+		lastModified := func(id string) string {
+			recs, err := models.LoadServices(ctx, db, []string{id}, models.Professional)
+			if err != nil || len(recs) != 1 {
+				t.Fatalf("load %s: %v", id, err)
+			}
+			return recs[0].LastModified
+		}
+		if err := db.Exec("UPDATE phones SET professionals_only = TRUE WHERE id = ?", in[1].Phones[0].ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		before2, before0 := lastModified(in[2].ID), lastModified(in[0].ID)
+
+		if err := models.SaveServices(ctx, db, "test", in[1:2]); err != nil {
+			t.Fatal(err)
+		}
+		if got := lastModified(in[2].ID); got != before2 {
+			t.Errorf("an unchanged shared location touched service 2: %s -> %s", before2, got)
+		}
+		changed := dbtest.GenerateServices(4, 3)[1]
+		changed.ServiceAtLocations[0].Location.Addresses[0].Address1 = "99 Changed Road"
+		if err := models.SaveServices(ctx, db, "test", []hsds.Service{changed}); err != nil {
+			t.Fatal(err)
+		}
+		if got := lastModified(in[2].ID); got == before2 {
+			t.Error("a changed shared location did not touch service 2, which shares it")
+		}
+		if got := lastModified(in[0].ID); got != before0 {
+			t.Error("service 0, elsewhere, was touched")
+		}
+		recs, err := models.LoadServices(ctx, db, []string{in[1].ID}, models.Public)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range recs[0].Phones {
+			if p.ID == in[1].Phones[0].ID {
+				t.Error("the professionals-only phone is public again after the source sent it again")
+			}
+		}
+	})
+}
+
+func TestLocationsWithoutIDsStayApart(t *testing.T) {
+	db := dbtest.SQLite(t)
+	svcs := dbtest.GenerateServices(2, 1)
+	for i := range svcs {
+		svcs[i].ServiceAtLocations[0].ID = ""
+		svcs[i].ServiceAtLocations[0].LocationID = ""
+		svcs[i].ServiceAtLocations[0].Location.ID = ""
+	}
+	if err := models.SaveServices(context.Background(), db, "feed:x", svcs); err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	db.Model(&models.Location{}).Count(&n)
+	if n != 2 {
+		t.Errorf("two id-less locations were stored as %d", n)
+	}
 }

@@ -2,10 +2,12 @@ package models
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 	"gorm.io/gorm"
 
 	"github.com/openreferral-uk/referrals/migrations"
@@ -41,17 +43,35 @@ func migrationProvider(db *gorm.DB) (*goose.Provider, error) {
 		}
 		fsys, dialect = sub, goose.DialectSQLite3
 	}
-	p, err := goose.NewProvider(dialect, sqlDB, fsys)
+	var opts []goose.ProviderOption
+	if dialect == goose.DialectPostgres {
+		// Replicas that start together take turns: an advisory lock makes
+		// every other one wait while one applies the migrations.
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(dialect, sqlDB, fsys, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("models: load migrations: %w", err)
 	}
 	return p, nil
 }
 
+// ErrSchemaTooNew means the database was migrated by a newer build than
+// this one, which would not understand its schema.
+var ErrSchemaTooNew = errors.New("models: the database schema is newer than this build")
+
 // MigrateUp applies every pending migration and returns how many it applied.
+// It refuses a database that a newer build has migrated.
 func MigrateUp(ctx context.Context, db *gorm.DB) (int, error) {
 	p, err := migrationProvider(db)
 	if err != nil {
+		return 0, err
+	}
+	if err := checkNotNewer(ctx, p); err != nil {
 		return 0, err
 	}
 	res, err := p.Up(ctx)
@@ -59,6 +79,24 @@ func MigrateUp(ctx context.Context, db *gorm.DB) (int, error) {
 		return len(res), fmt.Errorf("models: migrate up: %w", err)
 	}
 	return len(res), nil
+}
+
+// checkNotNewer fails when the database records a migration this build
+// does not have.
+func checkNotNewer(ctx context.Context, p *goose.Provider) error {
+	var newest int64
+	for _, src := range p.ListSources() {
+		newest = max(newest, src.Version)
+	}
+	current, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("models: read schema version: %w", err)
+	}
+	if current > newest {
+		return fmt.Errorf("%w: it is at version %d and this build knows up to %d; run the newer build, or roll the database back with it",
+			ErrSchemaTooNew, current, newest)
+	}
+	return nil
 }
 
 // MigrateDown rolls back the most recent migration. It returns false when

@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"strings"
 	"sync"
@@ -103,4 +104,17 @@ func checkSchemaMatchesModels(t *testing.T, db *gorm.DB) {
 			t.Errorf("%s: columns %s have no field in %T", s.Table, strings.Join(extra, ", "), m)
 		}
 	}
+}
+
+// TestMigrateRefusesANewerSchema plays an old build starting against a
+// database a newer build has migrated.
+func TestMigrateRefusesANewerSchema(t *testing.T) {
+	dbtest.Dialects(t, func(t *testing.T, db *gorm.DB) {
+		if err := db.Exec("INSERT INTO goose_db_version (version_id, is_applied) VALUES (99999, TRUE)").Error; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := models.MigrateUp(context.Background(), db); !errors.Is(err, models.ErrSchemaTooNew) {
+			t.Errorf("MigrateUp on a newer schema = %v, want ErrSchemaTooNew", err)
+		}
+	})
 }

@@ -156,16 +156,39 @@ func reindexPostgres(tx *gorm.DB, _ []string, docs []searchDoc) error {
 	return nil
 }
 
-// searchTokens splits free text into words of letters and digits. Only these
-// reach a full-text query, so no user input is ever parsed as query syntax.
+// stopWords are the Snowball English stop words, which PostgreSQL's english
+// configuration drops. Dropping them here on both databases makes the same
+// search find the same services on SQLite and PostgreSQL.
+var stopWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`i me my myself we our ours ourselves you your yours yourself yourselves he him his
+		himself she her hers herself it its itself they them their theirs themselves what which who whom this that these
+		those am is are was were be been being have has had having do does did doing a an the and but if or because as
+		until while of at by for with about against between into through during before after above below to from up down
+		in out on off over under again further then once here there when where why how all any both each few more most
+		other some such no nor not only own same so than too very s t can will just don should now`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// searchTokens splits free text into words of letters and digits, leaving
+// out stop words. Only these reach a full-text query, so no user input is
+// ever parsed as query syntax.
 func searchTokens(text string) []string {
 	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
-	if len(words) > 12 {
-		words = words[:12]
+	out := words[:0]
+	for _, w := range words {
+		if !stopWords[w] {
+			out = append(out, w)
+		}
 	}
-	return words
+	if len(out) > 12 {
+		out = out[:12]
+	}
+	return out
 }
 
 // ftsQuery builds the dialect's full-text query: every word must match,

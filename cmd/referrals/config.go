@@ -43,8 +43,20 @@ type setting struct {
 	Default string
 	Usage   string
 	Secret  bool
-	apply   func(c *Config, v string) error
+	// Bool makes the flag a switch: --demo means --demo=true.
+	Bool  bool
+	apply func(c *Config, v string) error
 }
+
+// flagValue is a setting's flag: a string, or a switch for Bool settings.
+type flagValue struct {
+	v      string
+	isBool bool
+}
+
+func (f *flagValue) String() string     { return f.v }
+func (f *flagValue) Set(v string) error { f.v = v; return nil }
+func (f *flagValue) IsBoolFlag() bool   { return f.isBool }
 
 // settings lists every configuration value the program reads.
 var settings = []setting{
@@ -96,7 +108,7 @@ var settings = []setting{
 			c.Env = v
 			return nil
 		}},
-	{Env: "REFERRALS_DEMO", Flag: "demo", Default: "false",
+	{Env: "REFERRALS_DEMO", Flag: "demo", Default: "false", Bool: true,
 		Usage: "load the demo directory on first start and enable demo features (never in production)",
 		apply: func(c *Config, v string) error {
 			b, err := strconv.ParseBool(v)
@@ -167,13 +179,14 @@ var settings = []setting{
 func loadConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (Config, []string, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	values := make(map[string]*string, len(settings))
+	values := make(map[string]*flagValue, len(settings))
 	for _, s := range settings {
-		def := s.Default
-		if v := getenv(s.Env); v != "" {
-			def = v
+		v := &flagValue{v: s.Default, isBool: s.Bool}
+		if e := getenv(s.Env); e != "" {
+			v.v = e
 		}
-		values[s.Env] = fs.String(s.Flag, def, s.Usage+" (env "+s.Env+")")
+		values[s.Env] = v
+		fs.Var(v, s.Flag, s.Usage+" (env "+s.Env+")")
 	}
 	if err := fs.Parse(args); err != nil {
 		return Config{}, nil, err
@@ -181,7 +194,7 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	var c Config
 	var problems []string
 	for _, s := range settings {
-		if err := s.apply(&c, *values[s.Env]); err != nil {
+		if err := s.apply(&c, values[s.Env].v); err != nil {
 			problems = append(problems, fmt.Sprintf("%s (--%s): %v", s.Env, s.Flag, err))
 		}
 	}

@@ -79,6 +79,20 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 	}
 }
 
+func TestBooleanFlagIsASwitch(t *testing.T) {
+	c, rest, err := loadConfig("serve", []string{"--demo", "--addr", ":9999"}, envOf(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Demo || c.Addr != ":9999" || len(rest) != 0 {
+		t.Errorf("--demo did not act as a switch: demo %v addr %s rest %v", c.Demo, c.Addr, rest)
+	}
+	c, _, err = loadConfig("serve", []string{"--demo=false"}, envOf(map[string]string{"REFERRALS_DEMO": "true"}), io.Discard)
+	if err != nil || c.Demo {
+		t.Errorf("--demo=false did not override the environment: %v %v", c.Demo, err)
+	}
+}
+
 func TestTrustedProxiesParse(t *testing.T) {
 	c, _, err := loadConfig("serve", nil, envOf(map[string]string{"REFERRALS_TRUSTED_PROXIES": "10.0.0.1, 192.168.0.0/16,::1"}), io.Discard)
 	if err != nil {

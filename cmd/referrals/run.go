@@ -163,6 +163,9 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		sub, args = args[0], args[1:]
 	}
+	if sub != "up" && sub != "down" && sub != "status" {
+		return fmt.Errorf("unknown migrate command %q: use up, down or status", sub)
+	}
 	cfg, rest, err := loadConfig("migrate "+sub, args, getenv, stderr)
 	if err != nil {
 		return err

@@ -59,7 +59,7 @@ func TestMigrateCommand(t *testing.T) {
 			if code := run(context.Background(), []string{"migrate", "up"}, env, &out, &errOut); code != 0 {
 				t.Fatalf("migrate up exited %d: %s", code, errOut.String())
 			}
-			if !strings.Contains(out.String(), "applied 1 migration") {
+			if !strings.HasPrefix(out.String(), "applied ") || strings.HasPrefix(out.String(), "applied 0 ") {
 				t.Errorf("migrate up said %q", out.String())
 			}
 			out.Reset()
