@@ -178,14 +178,8 @@ func apiJSON(c echo.Context, v any, lastModified time.Time) error {
 	if !lastModified.IsZero() {
 		h.Set("Last-Modified", lastModified.UTC().Format(http.TimeFormat))
 	}
-	if etagMatches(c.Request().Header.Get("If-None-Match"), etag) {
+	if notModified(c.Request(), etag, h.Get("Last-Modified")) {
 		return c.NoContent(http.StatusNotModified)
-	}
-	if c.Request().Header.Get("If-None-Match") == "" && !lastModified.IsZero() {
-		if since, err := http.ParseTime(c.Request().Header.Get("If-Modified-Since")); err == nil &&
-			!lastModified.Truncate(time.Second).After(since) {
-			return c.NoContent(http.StatusNotModified)
-		}
 	}
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, buf.Bytes())
 }

@@ -701,3 +701,66 @@ func FuzzAPIQuery(f *testing.F) {
 		}
 	})
 }
+
+// TestAPICacheServesFromMemoryUntilTheDirectoryChanges checks that a
+// repeated request runs no directory query, and that any write, even plain
+// SQL from outside the app, is seen by the next request.
+func TestAPICacheServesFromMemoryUntilTheDirectoryChanges(t *testing.T) {
+	dbtest.Dialects(t, func(t *testing.T, db *gorm.DB) {
+		a := newApp(t, db)
+		qc := dbtest.CountQueries(t, db)
+		svcs, _ := demoServices()
+		path := "/api/services/" + svcs[3].ID
+		_, first := a.api(t, path)
+		if qc.Count() == 0 {
+			t.Fatal("the first request ran no query")
+		}
+		qc.Reset()
+		rec, second := a.api(t, path)
+		if rec.Code != 200 || !bytes.Equal(first, second) {
+			t.Fatalf("cached response differs: %d", rec.Code)
+		}
+		if n := qc.Count(); n != 0 {
+			t.Errorf("a repeated request ran %d directory queries, want 0 (served from memory)", n)
+		}
+		if err := db.Exec("UPDATE phones SET number = '0113 496 0999' WHERE service_id = ?", svcs[3].ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		_, third := a.api(t, path)
+		if bytes.Equal(second, third) || !bytes.Contains(third, []byte("0113 496 0999")) {
+			t.Error("a write to a child table did not reach the next response")
+		}
+	})
+}
+
+func TestAPICacheMaxStaleAndSize(t *testing.T) {
+	db := dbtest.SQLite(t)
+	if _, err := models.LoadDemoDirectory(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	e, err := handlers.New(handlers.Options{DB: db, BaseURL: "http://example.test", APICacheBytes: 1 << 20, APICacheMaxStale: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(path string) string {
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		return rec.Body.String()
+	}
+	svcs, _ := demoServices()
+	path := "/api/services/" + svcs[0].ID
+	before := get(path)
+	if err := db.Exec("UPDATE services SET name = 'Changed' WHERE id = ?", svcs[0].ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if get(path) != before {
+		t.Error("with an hour's staleness allowed, the cached response should still be served")
+	}
+	// A list larger than an eighth of the cache is never kept, and many
+	// small ones stay within the bound: nothing breaks when it is full.
+	for i := 1; i <= 40; i++ {
+		if body := get(fmt.Sprintf("/api/services?per_page=%d", i)); !strings.Contains(body, `"total_items"`) {
+			t.Fatalf("list %d failed", i)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
@@ -30,6 +31,12 @@ type Options struct {
 	// PostcodeLookupURL is a postcodes.io-compatible service to resolve
 	// full postcodes; empty uses only the embedded centroids.
 	PostcodeLookupURL string
+	// APICacheBytes bounds the memory that cached API responses take; zero
+	// turns the cache off.
+	APICacheBytes int
+	// APICacheMaxStale is how long a replica may serve a cached API
+	// response after the directory changed; zero checks on every request.
+	APICacheMaxStale time.Duration
 }
 
 // Handler holds what every handler needs.
@@ -39,6 +46,7 @@ type Handler struct {
 	opts    Options
 	geo     geo.Resolver
 	openAPI []byte
+	cache   *apiCache
 }
 
 // New builds the application's HTTP handler with every route registered.
@@ -52,6 +60,9 @@ func New(opts Options) (*echo.Echo, error) {
 	h := &Handler{db: opts.DB, log: opts.Logger, opts: opts, geo: geo.NewOffline()}
 	if opts.PostcodeLookupURL != "" {
 		h.geo = geo.NewRemote(opts.PostcodeLookupURL, h.geo)
+	}
+	if opts.APICacheBytes > 0 {
+		h.cache = newAPICache(h, opts.APICacheBytes, opts.APICacheMaxStale)
 	}
 	var err error
 	if h.openAPI, err = openAPIDocument(opts.BaseURL); err != nil {

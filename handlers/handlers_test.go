@@ -35,6 +35,9 @@ func newApp(t *testing.T, db *gorm.DB) *app {
 	var buf bytes.Buffer
 	e, err := handlers.New(handlers.Options{
 		DB: db, Logger: slog.New(slog.NewJSONHandler(&buf, nil)), BaseURL: "http://example.test", Demo: true, Version: "test",
+		// The cache is on, as in production, and checks the directory
+		// version on every request so that tests see their own writes.
+		APICacheBytes: 16 << 20,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -30,6 +30,9 @@ func (h *Handler) routes(e *echo.Echo) {
 
 	// The published Open Referral UK API: open to all, read-only.
 	api := e.Group("/api", apiCORS)
+	if h.cache != nil {
+		api.Use(h.cache.middleware)
+	}
 	api.GET("/", h.apiRoot)
 	api.GET("/openapi.json", h.apiOpenAPI)
 	api.GET("/docs", h.apiDocs)

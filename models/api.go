@@ -476,3 +476,18 @@ func APIExamples(ctx context.Context, db *gorm.DB) (Examples, error) {
 	ex.TermID, ex.TaxonomyID = term.ID, term.TaxonomyID
 	return ex, nil
 }
+
+// DirectoryVersion returns a number that changes whenever anything in the
+// published directory changes (database triggers keep it), so that cached
+// API responses can be checked with one tiny query.
+func DirectoryVersion(ctx context.Context, db *gorm.DB) (int64, error) {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return 0, err
+	}
+	var v int64
+	if err := sqlDB.QueryRowContext(ctx, "SELECT version FROM directory_state WHERE id = 1").Scan(&v); err != nil {
+		return 0, fmt.Errorf("models: directory version: %w", err)
+	}
+	return v, nil
+}

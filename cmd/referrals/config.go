@@ -29,6 +29,8 @@ type Config struct {
 	// PostcodeLookupURL is a postcodes.io-compatible service; empty keeps
 	// postcode lookups offline.
 	PostcodeLookupURL string
+	APICacheMB        int
+	APICacheMaxStale  time.Duration
 }
 
 // Production reports whether the instance runs with production safeguards.
@@ -171,6 +173,26 @@ var settings = []setting{
 			c.PostcodeLookupURL = strings.TrimSuffix(v, "/")
 			return nil
 		}},
+	{Env: "REFERRALS_API_CACHE_MB", Flag: "api-cache-mb", Default: "64",
+		Usage: "memory in MB for cached API responses on each replica; 0 turns the cache off",
+		apply: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 65536 {
+				return errors.New("must be a whole number of megabytes from 0 to 65536")
+			}
+			c.APICacheMB = n
+			return nil
+		}},
+	{Env: "REFERRALS_API_CACHE_MAX_STALE", Flag: "api-cache-max-stale", Default: "1s",
+		Usage: "how long a replica may serve a cached API response after the directory changed; 0s checks the database on every request",
+		apply: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 || d > time.Hour {
+				return errors.New("must be a duration from 0s to 1h, such as 1s")
+			}
+			c.APICacheMaxStale = d
+			return nil
+		}},
 }
 
 // loadConfig reads the configuration from the environment and then from
@@ -244,6 +266,8 @@ func (c Config) logAttrs() []any {
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
 		slog.Any("trusted_proxies", proxies),
 		slog.String("postcode_lookup_url", c.PostcodeLookupURL),
+		slog.Int("api_cache_mb", c.APICacheMB),
+		slog.Duration("api_cache_max_stale", c.APICacheMaxStale),
 	}
 }
 

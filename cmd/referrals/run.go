@@ -122,6 +122,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Version:           buildVersion(),
 		TrustedProxies:    cfg.TrustedProxies,
 		PostcodeLookupURL: cfg.PostcodeLookupURL,
+		APICacheBytes:     cfg.APICacheMB << 20,
+		APICacheMaxStale:  cfg.APICacheMaxStale,
 	})
 	if err != nil {
 		return err

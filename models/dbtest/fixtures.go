@@ -25,14 +25,19 @@ func fptr(f float64) *float64 { return &f }
 // the platform stores filled in. Services are spread over orgs organisations
 // and every third service shares its location with the one before it, so
 // shared locations are exercised. The same arguments give the same data.
-func GenerateServices(n, orgs int) []hsds.Service {
+func GenerateServices(n, orgs int) []hsds.Service { return GenerateServiceRange(0, n, orgs) }
+
+// GenerateServiceRange returns services from (inclusive) to to (exclusive)
+// of the sequence GenerateServices makes, so that large directories can be
+// generated a batch at a time.
+func GenerateServiceRange(from, to, orgs int) []hsds.Service {
 	if orgs < 1 {
 		orgs = 1
 	}
 	termIDs := []string{ID("term", 0), ID("term", 1), ID("term", 2)}
 	base := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
-	out := make([]hsds.Service, n)
-	for i := range n {
+	out := make([]hsds.Service, 0, to-from)
+	for i := from; i < to; i++ {
 		o := i % orgs
 		org := &hsds.Organization{
 			ID: ID("org", o), Name: fmt.Sprintf("%s Trust %d", []string{"Holmfirth", "Batley", "Mirfield", "Slaithwaite"}[o%4], o), Description: fmt.Sprintf("Charity number %d.", o),
@@ -82,7 +87,7 @@ func GenerateServices(n, orgs int) []hsds.Service {
 			Attributes: []hsds.Attribute{{ID: ID("attr", i), TaxonomyTermID: termIDs[i%3], LinkType: "service", LinkEntity: "service",
 				TaxonomyTerm: &hsds.TaxonomyTerm{ID: termIDs[i%3], Name: []string{"Debt advice", "Food", "Housing"}[i%3], Description: "A test term.", TaxonomyID: ID("taxonomy", 0)}}},
 		}
-		out[i] = svc
+		out = append(out, svc)
 	}
 	return out
 }
