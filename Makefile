@@ -24,6 +24,10 @@ test: check-generated ## run every test (PostgreSQL ones need TEST_DATABASE_URL)
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 12m ./...
 
+.PHONY: bench
+bench: ## API benchmarks at 10,000 and 100,000 services (slow; not part of make test)
+	$(GO) test -run '^$$' -bench 'BenchmarkAPI|BenchmarkServicePerPage' -benchtime 200x -timeout 60m ./handlers/
+
 .PHONY: build
 build: ## build a static binary into bin/
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/referrals

@@ -44,7 +44,8 @@ func benchDirectory(b *testing.B, n int) *gorm.DB {
 	if dir == "" {
 		dir = b.TempDir()
 	}
-	path := filepath.Join(dir, fmt.Sprintf("bench-%d.db", n))
+	// The name carries the fixture's version: a changed generator must not reuse an old file.
+	path := filepath.Join(dir, fmt.Sprintf("bench-v2-%d.db", n))
 	_, statErr := os.Stat(path)
 	ctx := context.Background()
 	db, err := models.Open(ctx, path)

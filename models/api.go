@@ -69,8 +69,8 @@ func SearchServiceAtLocations(ctx context.Context, db *gorm.DB, q ServiceAtLocat
 	if q.AfterSALID != "" {
 		base = base.Where("sal.id > ?", q.AfterSALID)
 	}
-	sel := base.Session(&gorm.Session{})
 	order := orderBy(rank, "sal.id")
+	var sel *gorm.DB
 	if q.Near != nil {
 		d2 := distanceSquared(*q.Near)
 		if q.Radius > 0 {
@@ -78,23 +78,20 @@ func SearchServiceAtLocations(ctx context.Context, db *gorm.DB, q ServiceAtLocat
 			base = base.Where("l.latitude BETWEEN ? AND ? AND l.longitude BETWEEN ? AND ?", minLat, maxLat, minLon, maxLon).
 				Where("? <= ?", d2, q.Radius*q.Radius)
 		}
-		sel = base.Session(&gorm.Session{}).Select("sal.id AS id, ? AS dist2", d2)
+		sel = base.Session(&gorm.Session{}).Select("sal.id AS id, "+windowTotal(db, rank)+", ? AS dist2", d2)
 		// Locations without coordinates sort after every located one.
 		order = "CASE WHEN l.latitude IS NULL OR l.longitude IS NULL THEN 1 ELSE 0 END, dist2, sal.id"
 	} else {
-		sel = sel.Select("sal.id AS id")
+		sel = base.Session(&gorm.Session{}).Select("sal.id AS id, " + windowTotal(db, rank))
 	}
-	var total int64
-	if err := base.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("models: count service at locations: %w", err)
-	}
-	var rows []struct {
-		ID    string
-		Dist2 *float64
-	}
+	var rows []idWithTotal
 	err := sel.Order(order).Limit(q.PerPage).Offset((q.Page - 1) * q.PerPage).Scan(&rows).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("models: search service at locations: %w", err)
+	}
+	total, err := totalOf(rows, q.Page, base)
+	if err != nil {
+		return nil, 0, fmt.Errorf("models: count service at locations: %w", err)
 	}
 	hits := make([]ServiceAtLocationHit, len(rows))
 	for i, r := range rows {

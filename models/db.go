@@ -36,8 +36,11 @@ const minSQLiteVersion = "3.45.0"
 // one writer writes, foreign keys are off by default in SQLite, the busy
 // timeout turns lock contention into waiting rather than errors, and
 // _txlock=immediate takes the write lock at BEGIN so that two transactions
-// never deadlock upgrading from read to write.
-const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+// never deadlock upgrading from read to write. A 64 MB page cache and memory
+// mapping of the first 256 MB keep reads of a large directory off the
+// read() system call, which dominated profiles at 10,000 services.
+const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)" +
+	"&_pragma=cache_size(-65536)&_pragma=mmap_size(268435456)&_pragma=temp_store(MEMORY)&_txlock=immediate"
 
 // ErrUnsupportedDatabase is returned when the database cannot run the platform.
 var ErrUnsupportedDatabase = errors.New("models: unsupported database")

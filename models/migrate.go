@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 
 	"github.com/pressly/goose/v3"
@@ -47,7 +48,15 @@ func migrationProvider(db *gorm.DB) (*goose.Provider, error) {
 	if dialect == goose.DialectPostgres {
 		// Replicas that start together take turns: an advisory lock makes
 		// every other one wait while one applies the migrations.
-		locker, err := lock.NewPostgresSessionLocker()
+		// The lock is per schema, since that is what migrations change, and
+		// is retried every second for up to five minutes.
+		var where string
+		if err := sqlDB.QueryRow("SELECT current_database() || '.' || current_schema()").Scan(&where); err != nil {
+			return nil, fmt.Errorf("models: read current schema: %w", err)
+		}
+		h := fnv.New64a()
+		_, _ = h.Write([]byte("referrals-migrations:" + where))
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(int64(h.Sum64()>>1)), lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return nil, err
 		}

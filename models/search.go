@@ -313,15 +313,53 @@ func SearchServiceIDs(ctx context.Context, db *gorm.DB, q ServiceQuery) ([]strin
 	if q.ByID {
 		order = orderBy(rank, "services.id")
 	}
-	var total int64
-	if err := base.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("models: count services: %w", err)
-	}
-	var ids []string
-	err := base.Session(&gorm.Session{}).Order(order).
-		Limit(q.PerPage).Offset((q.Page-1)*q.PerPage).Pluck("services.id", &ids).Error
+	var rows []idWithTotal
+	err := base.Session(&gorm.Session{}).Select("services.id AS id, " + windowTotal(db, rank)).Order(order).
+		Limit(q.PerPage).Offset((q.Page - 1) * q.PerPage).Scan(&rows).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("models: search services: %w", err)
 	}
-	return ids, int(total), nil
+	total, err := totalOf(rows, q.Page, base)
+	if err != nil {
+		return nil, 0, fmt.Errorf("models: count services: %w", err)
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	return ids, total, nil
+}
+
+// idWithTotal is a row of a page query that also counts every match with
+// COUNT(*) OVER (), which finds the page and the total in one pass instead
+// of two.
+type idWithTotal struct {
+	ID    string
+	Total int64
+	Dist2 *float64
+}
+
+// windowTotal is the select expression that counts every match alongside
+// the page. SQLite's FTS5 ranking functions refuse to run under a window
+// function, so a ranked SQLite search counts in a query of its own (-1 here
+// tells totalOf to).
+func windowTotal(db *gorm.DB, rank string) string {
+	if rank != "" && DialectFor(db) == SQLite {
+		return "-1 AS total"
+	}
+	return "COUNT(*) OVER () AS total"
+}
+
+// totalOf reads the total from a page's rows, or counts when the rows do
+// not carry it (a page past the end, or a ranked SQLite search).
+func totalOf(rows []idWithTotal, page int, base *gorm.DB) (int, error) {
+	if len(rows) > 0 && rows[0].Total >= 0 {
+		return int(rows[0].Total), nil
+	}
+	if len(rows) == 0 && page <= 1 {
+		return 0, nil
+	}
+	var n int64
+	err := base.Session(&gorm.Session{}).Count(&n).Error
+	return int(n), err
 }

@@ -21,6 +21,16 @@ func ID(kind string, n int) string {
 
 func fptr(f float64) *float64 { return &f }
 
+// fixtureTopics vary what generated services are about, so that a search
+// matches a realistic share of a large directory rather than all of it.
+var fixtureTopics = []string{
+	"money, debt and benefits", "food and fuel", "housing and tenancy problems", "mental health and wellbeing",
+	"caring for a relative", "finding work and training", "getting online", "loneliness and isolation",
+	"drug and alcohol use", "domestic abuse", "immigration and asylum", "disability and access",
+	"parenting and family life", "older age and later life", "young people's support", "bereavement",
+	"physical activity", "arts and creativity", "volunteering", "legal advice",
+}
+
 // GenerateServices returns n full HSDS services with every optional field
 // the platform stores filled in. Services are spread over orgs organisations
 // and every third service shares its location with the one before it, so
@@ -49,7 +59,9 @@ func GenerateServiceRange(from, to, orgs int) []hsds.Service {
 		if i%3 == 2 {
 			locN = i - 1 // share the previous service's location
 		}
-		lat, lon := 53.6+float64(locN%100)*0.001, -1.8+float64(locN%70)*0.001
+		// Locations spread over about 28 by 33 km of West Yorkshire, so that
+		// "within 2 km" keeps a realistic few per cent of a large directory.
+		lat, lon := 53.55+float64(locN%500)*0.0005, -2.0+float64((locN/500)%100)*0.005
 		loc := &hsds.Location{
 			ID: ID("location", locN), LocationType: hsds.LocationPhysical, Name: fmt.Sprintf("Community Centre %d", locN),
 			Description: "A community centre.", Transportation: "Bus 301 stops outside.", Latitude: &lat, Longitude: &lon,
@@ -63,7 +75,7 @@ func GenerateServiceRange(from, to, orgs int) []hsds.Service {
 		}
 		svc := hsds.Service{
 			ID: ID("service", i), OrganizationID: org.ID, Name: fmt.Sprintf("Service %d advice", i),
-			AlternateName: fmt.Sprintf("S%d", i), Description: fmt.Sprintf("Help number %d with money, debt and benefits.", i),
+			AlternateName: fmt.Sprintf("S%d", i), Description: fmt.Sprintf("Help number %d with %s.", i, fixtureTopics[i%len(fixtureTopics)]),
 			URL: fmt.Sprintf("https://org%d.example.org.uk/services/%d", o, i), Email: fmt.Sprintf("service%d@org%d.example.org.uk", i, o),
 			Status: hsds.StatusActive, InterpretationServices: "Interpreters on request.", ApplicationProcess: "Call or get a referral.",
 			FeesDescription: "Free", Accreditations: "Advice Quality Standard", EligibilityDescription: "Adults in Kirklees.",
