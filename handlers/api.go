@@ -295,7 +295,7 @@ func (h *Handler) apiServices(c echo.Context) error {
 				for _, id := range ids {
 					if t, ok := mod[id]; ok {
 						if err := w.write(minimalService{id, models.FormatTime(t)}); err != nil {
-							return nil // the client went away
+							return nil //nolint:nilerr // the client went away: nothing more can be sent
 						}
 					}
 				}
@@ -306,7 +306,7 @@ func (h *Handler) apiServices(c echo.Context) error {
 				}
 				for _, r := range recs {
 					if err := w.write(serviceListItem(r, full)); err != nil {
-						return nil
+						return nil //nolint:nilerr // the client went away: nothing more can be sent
 					}
 				}
 			}
@@ -442,7 +442,7 @@ func (h *Handler) apiServiceAtLocations(c echo.Context) error {
 			}
 			for _, s := range sals {
 				if err := w.write(s); err != nil {
-					return nil
+					return nil //nolint:nilerr // the client went away: nothing more can be sent
 				}
 			}
 			w.flush()
@@ -642,7 +642,7 @@ func streamPages[T any](c echo.Context, per int, fetch func(page, per int) ([]T,
 		}
 		for _, it := range items {
 			if err := w.write(it); err != nil {
-				return nil
+				return nil //nolint:nilerr // the client went away: nothing more can be sent
 			}
 		}
 		w.flush()

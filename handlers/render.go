@@ -32,8 +32,3 @@ func render(c echo.Context, status int, page, fragment templ.Component) error {
 	}
 	return c.HTMLBlob(status, buf.Bytes())
 }
-
-// noStore marks a response as never to be cached, for pages with personal data.
-func noStore(c echo.Context) {
-	c.Response().Header().Set("Cache-Control", "no-store")
-}

@@ -101,7 +101,7 @@ func SearchServiceAtLocations(ctx context.Context, db *gorm.DB, q ServiceAtLocat
 			hits[i].Distance = &d
 		}
 	}
-	return hits, int(total), nil
+	return hits, total, nil
 }
 
 // LoadServiceAtLocations loads service-at-location records by id, in the

@@ -57,7 +57,7 @@ func DialectOf(databaseURL string) Dialect {
 
 // DialectFor reports the dialect of an open database.
 func DialectFor(db *gorm.DB) Dialect {
-	if db.Dialector.Name() == "postgres" {
+	if db.Name() == "postgres" {
 		return Postgres
 	}
 	return SQLite

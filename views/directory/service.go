@@ -159,13 +159,14 @@ func newLocationView(sal hsds.ServiceAtLocation, restricted map[string]bool) Loc
 			v.Name = "Online"
 		}
 	}
-	for _, a := range loc.Addresses {
+	// One address a location is what HSDS feeds carry in practice.
+	if len(loc.Addresses) > 0 {
+		a := loc.Addresses[0]
 		for _, line := range []string{a.Address1, a.Address2, a.City, a.PostalCode} {
 			if line != "" {
 				v.AddressLines = append(v.AddressLines, line)
 			}
 		}
-		break // one address a location is what HSDS feeds carry in practice
 	}
 	for _, a := range loc.Accessibility {
 		text := a.Description

@@ -53,7 +53,7 @@ type dirLoader map[string]string
 func (l dirLoader) Load(url string) (any, error) {
 	for prefix, dir := range l {
 		if name, ok := strings.CutPrefix(url, prefix); ok {
-			f, err := os.Open(filepath.Join(dir, filepath.FromSlash(name)))
+			f, err := os.Open(filepath.Join(dir, filepath.FromSlash(name))) //nolint:gosec // schema files named by the schemas' own $refs, in the reference folder
 			if err != nil {
 				return nil, err
 			}
