@@ -45,7 +45,7 @@ func benchDirectory(b *testing.B, n int) *gorm.DB {
 		dir = b.TempDir()
 	}
 	// The name carries the fixture's version: a changed generator must not reuse an old file.
-	path := filepath.Join(dir, fmt.Sprintf("bench-v2-%d.db", n))
+	path := filepath.Join(dir, fmt.Sprintf("bench-v3-%d.db", n))
 	_, statErr := os.Stat(path)
 	ctx := context.Background()
 	db, err := models.Open(ctx, path)

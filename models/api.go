@@ -78,11 +78,11 @@ func SearchServiceAtLocations(ctx context.Context, db *gorm.DB, q ServiceAtLocat
 			base = base.Where("l.latitude BETWEEN ? AND ? AND l.longitude BETWEEN ? AND ?", minLat, maxLat, minLon, maxLon).
 				Where("? <= ?", d2, q.Radius*q.Radius)
 		}
-		sel = base.Session(&gorm.Session{}).Select("sal.id AS id, "+windowTotal(db, rank)+", ? AS dist2", d2)
+		sel = base.Session(&gorm.Session{}).Select("sal.id AS id, "+windowTotal(db, rank, true)+", ? AS dist2", d2)
 		// Locations without coordinates sort after every located one.
 		order = "CASE WHEN l.latitude IS NULL OR l.longitude IS NULL THEN 1 ELSE 0 END, dist2, sal.id"
 	} else {
-		sel = base.Session(&gorm.Session{}).Select("sal.id AS id, " + windowTotal(db, rank))
+		sel = base.Session(&gorm.Session{}).Select("sal.id AS id, " + windowTotal(db, rank, false))
 	}
 	var rows []idWithTotal
 	err := sel.Order(order).Limit(q.PerPage).Offset((q.Page - 1) * q.PerPage).Scan(&rows).Error

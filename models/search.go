@@ -314,7 +314,7 @@ func SearchServiceIDs(ctx context.Context, db *gorm.DB, q ServiceQuery) ([]strin
 		order = orderBy(rank, "services.id")
 	}
 	var rows []idWithTotal
-	err := base.Session(&gorm.Session{}).Select("services.id AS id, " + windowTotal(db, rank)).Order(order).
+	err := base.Session(&gorm.Session{}).Select("services.id AS id, " + windowTotal(db, rank, false)).Order(order).
 		Limit(q.PerPage).Offset((q.Page - 1) * q.PerPage).Scan(&rows).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("models: search services: %w", err)
@@ -340,14 +340,19 @@ type idWithTotal struct {
 }
 
 // windowTotal is the select expression that counts every match alongside
-// the page. SQLite's FTS5 ranking functions refuse to run under a window
-// function, so a ranked SQLite search counts in a query of its own (-1 here
-// tells totalOf to).
-func windowTotal(db *gorm.DB, rank string) string {
-	if rank != "" && DialectFor(db) == SQLite {
+// the page, when the query must visit every match anyway (to rank or to
+// sort by distance): then one pass finds both. A page in id order stops
+// after its rows, so it is counted apart, from an index (-1 here tells
+// totalOf to count). So is a ranked SQLite search: FTS5 refuses its ranking
+// function under a window function.
+func windowTotal(db *gorm.DB, rank string, sortsAll bool) string {
+	switch {
+	case rank != "" && DialectFor(db) == SQLite:
 		return "-1 AS total"
+	case rank != "" || sortsAll:
+		return "COUNT(*) OVER () AS total"
 	}
-	return "COUNT(*) OVER () AS total"
+	return "-1 AS total"
 }
 
 // totalOf reads the total from a page's rows, or counts when the rows do

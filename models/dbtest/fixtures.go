@@ -61,7 +61,7 @@ func GenerateServiceRange(from, to, orgs int) []hsds.Service {
 		}
 		// Locations spread over about 28 by 33 km of West Yorkshire, so that
 		// "within 2 km" keeps a realistic few per cent of a large directory.
-		lat, lon := 53.55+float64(locN%500)*0.0005, -2.0+float64((locN/500)%100)*0.005
+		lat, lon := 53.55+float64(locN%500)*0.0005, -2.0+float64((locN/7)%100)*0.005
 		loc := &hsds.Location{
 			ID: ID("location", locN), LocationType: hsds.LocationPhysical, Name: fmt.Sprintf("Community Centre %d", locN),
 			Description: "A community centre.", Transportation: "Bus 301 stops outside.", Latitude: &lat, Longitude: &lon,
