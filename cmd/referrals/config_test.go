@@ -124,6 +124,20 @@ func TestEverySettingIsDocumented(t *testing.T) {
 	}
 }
 
+// TestEverySettingIsInTheExampleEnvFile keeps deploy/referrals.env.example,
+// the starting point for a deployment, complete.
+func TestEverySettingIsInTheExampleEnvFile(t *testing.T) {
+	example, err := os.ReadFile(filepath.Join("..", "..", "deploy", "referrals.env.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range settings {
+		if !strings.Contains(string(example), "\n"+s.Env+"=") {
+			t.Errorf("deploy/referrals.env.example does not set %s", s.Env)
+		}
+	}
+}
+
 func TestRedactDatabaseURL(t *testing.T) {
 	got := redactDatabaseURL("postgres://app:s3cret@db:5432/referrals")
 	if strings.Contains(got, "s3cret") {
