@@ -16,7 +16,7 @@ func (h *Handler) apiDocs(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	l := h.layout("Open Referral UK API")
+	l := h.layout(c, "Open Referral UK API")
 	l.Nav = "api"
 	vm := apidocs.NewPage(l, h.opts.BaseURL, apidocs.Examples(ex), geo.Attribution, apiDefaultPerPage, apiMaxPerPage, apiMaxMinimal)
 	return render(c, http.StatusOK, apidocs.Docs(vm), nil)

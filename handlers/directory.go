@@ -18,9 +18,9 @@ const directoryPerPage = 20
 // cut, not refused.
 const maxQueryLength = 200
 
-// audience says what directory data the current visitor may see. Until
-// sign-in exists every visitor is the public.
-func (h *Handler) audience(_ echo.Context) models.Audience { return models.Public }
+// audience says what directory data the current visitor may see: members
+// of an organisation see what is marked for professionals.
+func (h *Handler) audience(c echo.Context) models.Audience { return currentActor(c).Audience() }
 
 // directorySearch is the directory search page: GET / with ?q= and ?page=.
 func (h *Handler) directorySearch(c echo.Context) error {
@@ -42,7 +42,7 @@ func (h *Handler) directorySearch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	l := h.layout("Find a service")
+	l := h.layout(c, "Find a service")
 	l.Nav = "directory"
 	if q != "" {
 		l.Title = "‘" + q + "’ – Find a service"
@@ -64,7 +64,7 @@ func (h *Handler) serviceShow(c echo.Context) error {
 	if len(recs) == 0 {
 		return models.ErrNotFound
 	}
-	l := h.layout("")
+	l := h.layout(c, "")
 	l.Nav = "directory"
 	return render(c, http.StatusOK, directory.Service(directory.NewServicePage(l, recs[0])), nil)
 }

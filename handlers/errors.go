@@ -86,7 +86,7 @@ func (h *Handler) handleError(err error, c echo.Context) {
 		return
 	}
 	page := views.Error(views.ErrorPage{
-		Layout: h.layout("Error"), Heading: pe.Heading, Message: pe.Message, RequestID: requestID(c),
+		Layout: h.layout(c, "Error"), Heading: pe.Heading, Message: pe.Message, RequestID: requestID(c),
 	})
 	if rerr := render(c, pe.Status, page, nil); rerr != nil {
 		h.log.Error("render error page", slog.String("request_id", requestID(c)), slog.Any("error", rerr))
@@ -94,9 +94,26 @@ func (h *Handler) handleError(err error, c echo.Context) {
 	}
 }
 
-// layout returns the shared page frame settings for a page title.
-func (h *Handler) layout(title string) views.Layout {
-	return views.Layout{Title: title, Demo: h.opts.Demo}
+// layout returns the shared page frame for a request and a page title.
+func (h *Handler) layout(c echo.Context, title string) views.Layout {
+	l := views.Layout{Title: title, Demo: h.opts.Demo, CSRF: csrfToken(c)}
+	if h.opts.OIDC != nil || h.opts.Demo {
+		l.SignInURL = "/auth/login"
+	}
+	if a := currentActor(c); a != nil {
+		l.UserName = a.User.DisplayName()
+		l.ShowAdmin = models.Can(a, models.AdminOrganisations, models.Resource{})
+		for _, m := range a.Memberships {
+			if models.Can(a, models.ViewTeam, models.Resource{OrganisationID: m.OrganisationID}) {
+				l.ShowTeam = true
+			}
+		}
+	}
+	if h.sessions != nil && c.Get(csrfKey) != nil {
+		// Only pages under the session middleware carry a flash.
+		l.Flash = h.sessions.PopString(c.Request().Context(), sessFlash)
+	}
+	return l
 }
 
 func isAPI(c echo.Context) bool {

@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
@@ -37,16 +38,24 @@ type Options struct {
 	// APICacheMaxStale is how long a replica may serve a cached API
 	// response after the directory changed; zero checks on every request.
 	APICacheMaxStale time.Duration
+	// OIDC is the OpenID Provider people sign in with; nil offers only the
+	// demo sign-in (in demo mode) or none.
+	OIDC *OIDC
+	// SessionLifetime ends a session this long after sign-in, however busy.
+	SessionLifetime time.Duration
+	// SessionIdleTimeout ends a session after this long without a request.
+	SessionIdleTimeout time.Duration
 }
 
 // Handler holds what every handler needs.
 type Handler struct {
-	db      *gorm.DB
-	log     *slog.Logger
-	opts    Options
-	geo     geo.Resolver
-	openAPI []byte
-	cache   *apiCache
+	db       *gorm.DB
+	log      *slog.Logger
+	opts     Options
+	geo      geo.Resolver
+	openAPI  []byte
+	cache    *apiCache
+	sessions *scs.SessionManager
 }
 
 // New builds the application's HTTP handler with every route registered.
@@ -57,7 +66,14 @@ func New(opts Options) (*echo.Echo, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.SessionLifetime <= 0 {
+		opts.SessionLifetime = 12 * time.Hour
+	}
+	if opts.SessionIdleTimeout <= 0 {
+		opts.SessionIdleTimeout = 2 * time.Hour
+	}
 	h := &Handler{db: opts.DB, log: opts.Logger, opts: opts, geo: geo.NewOffline()}
+	h.sessions = newSessionManager(h)
 	if opts.PostcodeLookupURL != "" {
 		h.geo = geo.NewRemote(opts.PostcodeLookupURL, h.geo)
 	}

@@ -25,8 +25,42 @@ func (h *Handler) routes(e *echo.Echo) {
 	e.GET("/readyz", h.readyz)
 	e.GET("/static/*", staticFiles())
 
-	e.GET("/", h.directorySearch)
-	e.GET("/services/:id", h.serviceShow)
+	// Pages carry sessions, CSRF protection and the signed-in user. The
+	// middleware is given per route, not to a group: an Echo group with
+	// middleware also catches every unknown path beneath it, which would
+	// send a 404 to sign in.
+	page := []echo.MiddlewareFunc{echo.WrapMiddleware(h.sessions.LoadAndSave), csrfProtection(h.sessionCookieSecure()), h.loadActor}
+	member := append(page[:len(page):len(page)], requireSignIn)
+
+	e.GET("/", h.directorySearch, page...)
+	e.GET("/services/:id", h.serviceShow, page...)
+
+	e.GET("/auth/login", h.authLogin, page...)
+	e.GET("/auth/callback", h.authCallback, page...)
+	e.POST("/auth/logout", h.authLogout, page...)
+	if h.opts.Demo {
+		e.GET("/auth/demo", h.authDemo, page...)
+		e.POST("/auth/demo", h.authDemoSignIn, page...)
+	}
+
+	e.GET("/account", h.accountShow, member...)
+	e.GET("/join", h.joinForm, member...)
+	e.POST("/join", h.joinCreate, member...)
+	e.GET("/invitations/:token", h.invitationShow, member...)
+	e.POST("/invitations/:token", h.invitationAccept, member...)
+
+	e.GET("/manage/team", h.teamShow, member...)
+	e.POST("/manage/team/invitations", h.teamInvite, member...)
+	e.POST("/manage/team/members/:id", h.teamMemberUpdate, member...)
+	e.POST("/manage/team/members/:id/remove", h.teamMemberRemove, member...)
+
+	e.GET("/admin/organisations", h.adminOrganisations, member...)
+	e.POST("/admin/organisations/:id/approve", h.adminOrganisationDecide(true), member...)
+	e.POST("/admin/organisations/:id/reject", h.adminOrganisationDecide(false), member...)
+	e.POST("/admin/organisations/:id/link", h.adminOrganisationLink, member...)
+	e.GET("/admin/users", h.adminUsers, member...)
+	e.POST("/admin/users/:id/suspend", h.adminUserSuspend(true), member...)
+	e.POST("/admin/users/:id/restore", h.adminUserSuspend(false), member...)
 
 	// The published Open Referral UK API: open to all, read-only.
 	api := e.Group("/api", apiCORS)

@@ -346,6 +346,12 @@ type RequiredDocument struct {
 // TableName implements gorm's Tabler.
 func (RequiredDocument) TableName() string { return "required_documents" }
 
+// AllTables lists every model with a table, for checks that the models and
+// the migrated schema agree.
+func AllTables() []any {
+	return append(append(DirectoryTables(), AccountTables()...), &Session{})
+}
+
 // DirectoryTables lists every directory model, for checks that the models
 // and the migrated schema agree.
 func DirectoryTables() []any {

@@ -31,7 +31,7 @@ func TestMigrationsUpDownUp(t *testing.T) {
 		if err := models.MigrateDownAll(ctx, db); err != nil {
 			t.Fatalf("down: %v", err)
 		}
-		for _, m := range models.DirectoryTables() {
+		for _, m := range models.AllTables() {
 			if db.Migrator().HasTable(m) {
 				t.Errorf("table for %T still exists after migrating down", m)
 			}
@@ -70,7 +70,7 @@ func TestMigrationsUpDownUp(t *testing.T) {
 // every column has a GORM field, for every directory table.
 func checkSchemaMatchesModels(t *testing.T, db *gorm.DB) {
 	t.Helper()
-	for _, m := range models.DirectoryTables() {
+	for _, m := range models.AllTables() {
 		s, err := schema.Parse(m, &sync.Map{}, db.NamingStrategy)
 		if err != nil {
 			t.Fatalf("parse %T: %v", m, err)

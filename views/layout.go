@@ -12,6 +12,22 @@ type Layout struct {
 	Demo bool
 	// Nav marks the current section in the header.
 	Nav string
+	// UserName is the signed-in user's name; empty for the public.
+	UserName string
+	// CSRF is the token every form and htmx request must carry.
+	CSRF string
+	// ShowTeam and ShowAdmin add the organisation admin and platform admin
+	// sections to the header.
+	ShowTeam, ShowAdmin bool
+	// SignInURL is where the header's sign-in link goes.
+	SignInURL string
+	// Flash is a one-time message from the previous action.
+	Flash string
+}
+
+// HTMXHeaders is the hx-headers value that makes htmx send the CSRF token.
+func (l Layout) HTMXHeaders() string {
+	return `{"X-CSRF-Token": "` + l.CSRF + `"}`
 }
 
 // StaticURL returns the cache-busting URL of an embedded static file.

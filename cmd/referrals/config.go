@@ -31,6 +31,13 @@ type Config struct {
 	PostcodeLookupURL string
 	APICacheMB        int
 	APICacheMaxStale  time.Duration
+
+	OIDCIssuer         string
+	OIDCClientID       string
+	OIDCClientSecret   string
+	OIDCScopes         []string
+	SessionIdleTimeout time.Duration
+	SessionLifetime    time.Duration
 }
 
 // Production reports whether the instance runs with production safeguards.
@@ -193,6 +200,55 @@ var settings = []setting{
 			c.APICacheMaxStale = d
 			return nil
 		}},
+	{Env: "REFERRALS_OIDC_ISSUER", Flag: "oidc-issuer", Default: "",
+		Usage: "the OpenID Provider's issuer URL, such as https://login.microsoftonline.com/TENANT-ID/v2.0; empty turns OIDC sign-in off",
+		apply: func(c *Config, v string) error {
+			if v != "" {
+				u, err := url.Parse(v)
+				if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+					return errors.New("must be the provider's https:// issuer URL")
+				}
+			}
+			c.OIDCIssuer = strings.TrimSuffix(v, "/")
+			return nil
+		}},
+	{Env: "REFERRALS_OIDC_CLIENT_ID", Flag: "oidc-client-id", Default: "",
+		Usage: "the client (application) id registered with the provider",
+		apply: func(c *Config, v string) error { c.OIDCClientID = v; return nil }},
+	{Env: "REFERRALS_OIDC_CLIENT_SECRET", Flag: "oidc-client-secret", Default: "", Secret: true,
+		Usage: "the client secret registered with the provider",
+		apply: func(c *Config, v string) error { c.OIDCClientSecret = v; return nil }},
+	{Env: "REFERRALS_OIDC_SCOPES", Flag: "oidc-scopes", Default: "openid email profile",
+		Usage: "space-separated scopes to ask for; openid is always included",
+		apply: func(c *Config, v string) error {
+			c.OIDCScopes = []string{"openid"}
+			for _, s := range strings.Fields(v) {
+				if s != "openid" {
+					c.OIDCScopes = append(c.OIDCScopes, s)
+				}
+			}
+			return nil
+		}},
+	{Env: "REFERRALS_SESSION_IDLE_TIMEOUT", Flag: "session-idle-timeout", Default: "2h",
+		Usage: "sign people out after this long without a request",
+		apply: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < time.Minute {
+				return errors.New("must be a duration of at least 1m, such as 2h")
+			}
+			c.SessionIdleTimeout = d
+			return nil
+		}},
+	{Env: "REFERRALS_SESSION_LIFETIME", Flag: "session-lifetime", Default: "12h",
+		Usage: "sign people out this long after they signed in, however active",
+		apply: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < time.Minute {
+				return errors.New("must be a duration of at least 1m, such as 12h")
+			}
+			c.SessionLifetime = d
+			return nil
+		}},
 }
 
 // loadConfig reads the configuration from the environment and then from
@@ -243,6 +299,12 @@ func (c *Config) crossCheck() []string {
 			c.BaseURL = "http://localhost:" + port
 		}
 	}
+	if c.OIDCIssuer != "" && c.OIDCClientID == "" {
+		problems = append(problems, "REFERRALS_OIDC_CLIENT_ID: required when REFERRALS_OIDC_ISSUER is set")
+	}
+	if c.SessionIdleTimeout > c.SessionLifetime {
+		problems = append(problems, "REFERRALS_SESSION_IDLE_TIMEOUT: must not be longer than REFERRALS_SESSION_LIFETIME")
+	}
 	if c.Production() && strings.HasPrefix(c.BaseURL, "http://") {
 		problems = append(problems, "REFERRALS_BASE_URL: must be https:// when REFERRALS_ENV=production")
 	}
@@ -268,6 +330,11 @@ func (c Config) logAttrs() []any {
 		slog.String("postcode_lookup_url", c.PostcodeLookupURL),
 		slog.Int("api_cache_mb", c.APICacheMB),
 		slog.Duration("api_cache_max_stale", c.APICacheMaxStale),
+		slog.String("oidc_issuer", c.OIDCIssuer),
+		slog.String("oidc_client_id", c.OIDCClientID),
+		slog.Bool("oidc_client_secret_set", c.OIDCClientSecret != ""),
+		slog.Duration("session_idle_timeout", c.SessionIdleTimeout),
+		slog.Duration("session_lifetime", c.SessionLifetime),
 	}
 }
 

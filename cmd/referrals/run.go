@@ -43,6 +43,8 @@ commands:
   migrate up             apply pending database migrations
   migrate down           roll back the most recent migration
   migrate status         list migrations and whether each is applied
+  admin create --email E make the first person to sign in with the verified
+                         email E a platform admin
   version                print the version
 
 Every flag has a REFERRALS_* environment variable; see docs/configuration.md
@@ -62,6 +64,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = runServe(ctx, args, getenv, stdout, stderr)
 	case "migrate":
 		err = runMigrate(ctx, args, getenv, stdout, stderr)
+	case "admin":
+		err = runAdmin(ctx, args, getenv, stdout, stderr)
 	case "version":
 		_, err = fmt.Fprintln(stdout, buildVersion())
 	case "help", "-h", "--help":
@@ -110,20 +114,39 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		if err != nil {
 			return err
 		}
+		if err := models.LoadDemoAccounts(ctx, db); err != nil {
+			return err
+		}
 		log.Info("demo mode", slog.Bool("demo_directory_loaded", loaded))
+	}
+	var oidcProvider *handlers.OIDC
+	if cfg.OIDCIssuer != "" {
+		// Discovery happens once, here: a misconfigured issuer stops the
+		// start with a clear error rather than failing every sign-in.
+		discoverCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		oidcProvider, err = handlers.NewOIDC(discoverCtx, cfg.OIDCIssuer, cfg.OIDCClientID, cfg.OIDCClientSecret,
+			cfg.BaseURL+"/auth/callback", cfg.OIDCScopes)
+		cancel()
+		if err != nil {
+			return err
+		}
+		log.Info("OpenID Provider discovered", slog.String("issuer", cfg.OIDCIssuer))
 	}
 
 	h, err := handlers.New(handlers.Options{
-		DB:                db,
-		Logger:            log,
-		BaseURL:           cfg.BaseURL,
-		Production:        cfg.Production(),
-		Demo:              cfg.Demo,
-		Version:           buildVersion(),
-		TrustedProxies:    cfg.TrustedProxies,
-		PostcodeLookupURL: cfg.PostcodeLookupURL,
-		APICacheBytes:     cfg.APICacheMB << 20,
-		APICacheMaxStale:  cfg.APICacheMaxStale,
+		DB:                 db,
+		Logger:             log,
+		BaseURL:            cfg.BaseURL,
+		Production:         cfg.Production(),
+		Demo:               cfg.Demo,
+		Version:            buildVersion(),
+		TrustedProxies:     cfg.TrustedProxies,
+		PostcodeLookupURL:  cfg.PostcodeLookupURL,
+		APICacheBytes:      cfg.APICacheMB << 20,
+		APICacheMaxStale:   cfg.APICacheMaxStale,
+		OIDC:               oidcProvider,
+		SessionIdleTimeout: cfg.SessionIdleTimeout,
+		SessionLifetime:    cfg.SessionLifetime,
 	})
 	if err != nil {
 		return err
@@ -217,4 +240,55 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	default:
 		return fmt.Errorf("unknown migrate command %q: use up, down or status", sub)
 	}
+}
+
+// runAdmin is `referrals admin create --email ...`: the way to make the
+// first platform admin. It leaves a grant that the first sign-in with that
+// email, verified by the OpenID Provider, takes up; an existing user with
+// that verified email becomes an admin at once.
+func runAdmin(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "create" {
+		return errors.New("usage: referrals admin create --email someone@example.org.uk")
+	}
+	args = args[1:]
+	var email string
+	rest := args[:0:0]
+	for i := 0; i < len(args); i++ {
+		switch {
+		case args[i] == "--email" && i+1 < len(args):
+			email = args[i+1]
+			i++
+		case strings.HasPrefix(args[i], "--email="):
+			email = strings.TrimPrefix(args[i], "--email=")
+		default:
+			rest = append(rest, args[i])
+		}
+	}
+	if email == "" {
+		return errors.New("usage: referrals admin create --email someone@example.org.uk")
+	}
+	cfg, extra, err := loadConfig("admin create", rest, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	if len(extra) > 0 {
+		return fmt.Errorf("unexpected arguments: %s", strings.Join(extra, " "))
+	}
+	db, err := models.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = models.Close(db) }()
+	if _, err := models.MigrateUp(ctx, db); err != nil {
+		return err
+	}
+	if err := models.CreateAdminGrant(ctx, db, email); err != nil {
+		var ve *models.ValidationError
+		if errors.As(err, &ve) {
+			return fmt.Errorf("%q is not an email address", email)
+		}
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "The first person to sign in with the verified email %s will be a platform admin.\n", strings.ToLower(email))
+	return err
 }

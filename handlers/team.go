@@ -1,0 +1,110 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/openreferral-uk/referrals/models"
+	"github.com/openreferral-uk/referrals/views/components"
+	"github.com/openreferral-uk/referrals/views/manage"
+)
+
+// teamOrg picks the organisation a team request is about: the one named
+// (form or query "org"), or else the first the actor administers. Whether
+// the actor may act on it is for models to decide.
+func teamOrg(c echo.Context) (string, []manage.OrgChoice) {
+	a := currentActor(c)
+	org := c.FormValue("org")
+	var choices []manage.OrgChoice
+	for _, m := range a.Memberships {
+		if models.Can(a, models.ViewTeam, models.Resource{OrganisationID: m.OrganisationID}) {
+			choices = append(choices, manage.OrgChoice{ID: m.OrganisationID, Name: m.OrganisationName})
+		}
+	}
+	if org == "" && len(choices) > 0 {
+		org = choices[0].ID
+	}
+	for i := range choices {
+		choices[i].Current = choices[i].ID == org
+	}
+	return org, choices
+}
+
+func rolesFromForm(c echo.Context) models.Roles {
+	return models.Roles{Caseworker: c.FormValue("caseworker") == "true", Responder: c.FormValue("responder") == "true",
+		OrgAdmin: c.FormValue("org_admin") == "true"}
+}
+
+// teamPage renders the team page, with a form's state when it failed.
+func (h *Handler) teamPage(c echo.Context, status int, vm manage.TeamPage) error {
+	a := currentActor(c)
+	org, choices := teamOrg(c)
+	if org == "" {
+		return models.ErrForbidden
+	}
+	members, invs, err := models.Team(c.Request().Context(), h.db, a, org)
+	if err != nil {
+		return err
+	}
+	vm.Layout = h.layout(c, "Your team")
+	vm.Layout.Nav = "team"
+	vm.OrgID, vm.Orgs, vm.Members, vm.Invitations = org, choices, members, invs
+	for _, ch := range choices {
+		if ch.Current {
+			vm.OrgName = ch.Name
+		}
+	}
+	noStore(c)
+	return render(c, status, manage.Team(vm), nil)
+}
+
+// teamShow is GET /manage/team.
+func (h *Handler) teamShow(c echo.Context) error {
+	return h.teamPage(c, http.StatusOK, manage.TeamPage{})
+}
+
+// teamInvite is POST /manage/team/invitations.
+func (h *Handler) teamInvite(c echo.Context) error {
+	org, _ := teamOrg(c)
+	email, roles := c.FormValue("email"), rolesFromForm(c)
+	_, token, err := models.Invite(c.Request().Context(), h.db, currentActor(c), org, email, roles)
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		return h.teamPage(c, http.StatusUnprocessableEntity, manage.TeamPage{InviteEmail: email, InviteRoles: roles, Errors: ve.Fields})
+	}
+	if err != nil {
+		return err
+	}
+	// Email sending is not built yet: the admin is shown the link once.
+	return h.teamPage(c, http.StatusOK, manage.TeamPage{InviteEmail: email, NewInviteURL: h.opts.BaseURL + "/invitations/" + token})
+}
+
+// teamMemberUpdate is POST /manage/team/members/:id: set roles (which also
+// approves a pending member).
+func (h *Handler) teamMemberUpdate(c echo.Context) error {
+	org, _ := teamOrg(c)
+	err := models.SetRoles(c.Request().Context(), h.db, currentActor(c), org, c.Param("id"), rolesFromForm(c))
+	return h.teamResult(c, err, "Roles saved.")
+}
+
+// teamMemberRemove is POST /manage/team/members/:id/remove.
+func (h *Handler) teamMemberRemove(c echo.Context) error {
+	org, _ := teamOrg(c)
+	err := models.RemoveMember(c.Request().Context(), h.db, currentActor(c), org, c.Param("id"))
+	return h.teamResult(c, err, "Member removed.")
+}
+
+func (h *Handler) teamResult(c echo.Context, err error, done string) error {
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		return h.teamPage(c, http.StatusUnprocessableEntity, manage.TeamPage{Errors: components.Errors(ve.Fields)})
+	}
+	if err != nil {
+		return err
+	}
+	h.flash(c, done)
+	org, _ := teamOrg(c)
+	return c.Redirect(http.StatusSeeOther, "/manage/team?org="+org)
+}
