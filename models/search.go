@@ -313,6 +313,17 @@ func SearchServiceIDs(ctx context.Context, db *gorm.DB, q ServiceQuery) ([]strin
 	if q.ByID {
 		order = orderBy(rank, "services.id")
 	}
+	if rank != "" && DialectFor(db) == SQLite {
+		// FTS5 refuses bm25 under a window function, and counting apart
+		// would match and join every result twice: read every match's id
+		// in rank order once, and page in memory.
+		var all []string
+		if err := base.Session(&gorm.Session{}).Order(order).Pluck("services.id", &all).Error; err != nil {
+			return nil, 0, fmt.Errorf("models: search services: %w", err)
+		}
+		from := min((q.Page-1)*q.PerPage, len(all))
+		return all[from:min(from+q.PerPage, len(all))], len(all), nil
+	}
 	var rows []idWithTotal
 	err := base.Session(&gorm.Session{}).Select("services.id AS id, " + windowTotal(db, rank, false)).Order(order).
 		Limit(q.PerPage).Offset((q.Page - 1) * q.PerPage).Scan(&rows).Error
