@@ -764,3 +764,81 @@ func TestAPICacheMaxStaleAndSize(t *testing.T) {
 		}
 	}
 }
+
+// TestAPITermAndOrganisationFilters covers the filters of the smaller
+// resources: taxonomy_id, parent_id and top_only on terms, and search on
+// organisations, taxonomies and terms.
+func TestAPITermAndOrganisationFilters(t *testing.T) {
+	a := newApp(t, dbtest.SQLite(t))
+	all := a.page(t, "/api/taxonomy_terms?per_page=500")
+	type term struct {
+		ID, Name, ParentID, TaxonomyID string
+	}
+	var terms []term
+	for _, raw := range all.Contents {
+		var x struct {
+			ID         string `json:"id"`
+			Name       string `json:"name"`
+			ParentID   string `json:"parent_id"`
+			TaxonomyID string `json:"taxonomy_id"`
+		}
+		_ = json.Unmarshal(raw, &x)
+		terms = append(terms, term{x.ID, x.Name, x.ParentID, x.TaxonomyID})
+	}
+	var top, parent, child int
+	var parentID string
+	for _, tm := range terms {
+		if tm.ParentID == "" {
+			top++
+		} else {
+			parentID = tm.ParentID
+		}
+	}
+	for _, tm := range terms {
+		if tm.ParentID == parentID {
+			child++
+		}
+		if tm.ID == parentID {
+			parent++
+		}
+	}
+	if parentID == "" || top == 0 || top == len(terms) {
+		t.Fatalf("the demo taxonomy has no hierarchy to test (%d top of %d)", top, len(terms))
+	}
+	if got := a.page(t, "/api/taxonomy_terms?top_only=true&per_page=500").TotalItems; got != top {
+		t.Errorf("top_only gave %d, want %d", got, top)
+	}
+	if got := a.page(t, "/api/taxonomy_terms?parent_id="+parentID).TotalItems; got != child {
+		t.Errorf("parent_id gave %d, want %d", got, child)
+	}
+	if got := a.page(t, "/api/taxonomy_terms?parent_id="+parentID+"&top_only=true").TotalItems; got != 0 {
+		t.Errorf("parent_id with top_only gave %d, want none: filters combine with AND", got)
+	}
+	if got := a.page(t, "/api/taxonomy_terms?taxonomy_id="+terms[0].TaxonomyID+"&per_page=500").TotalItems; got != len(terms) {
+		t.Errorf("taxonomy_id gave %d, want %d", got, len(terms))
+	}
+	if got := a.page(t, "/api/taxonomy_terms?taxonomy_id=00000000-0000-4000-8000-000000000000").TotalItems; got != 0 {
+		t.Errorf("an unknown taxonomy_id gave %d", got)
+	}
+	name := terms[0].Name
+	if env := a.page(t, "/api/taxonomy_terms?search="+url.QueryEscape(strings.ToUpper(name[:4]))); env.TotalItems == 0 {
+		t.Errorf("term search for %q found nothing", name[:4])
+	}
+	if env := a.page(t, "/api/taxonomies?search=demo"); env.TotalItems != 1 {
+		t.Errorf("taxonomy search found %d, want 1", env.TotalItems)
+	}
+	if env := a.page(t, "/api/taxonomies?search=zzz"); env.TotalItems != 0 {
+		t.Errorf("taxonomy search for nonsense found %d", env.TotalItems)
+	}
+	orgs := a.page(t, "/api/organizations?per_page=500")
+	var first struct{ Name string }
+	_ = json.Unmarshal(orgs.Contents[0], &first)
+	word := strings.Fields(first.Name)[0]
+	found := a.page(t, "/api/organizations?search="+url.QueryEscape(strings.ToLower(word)))
+	if found.TotalItems == 0 || found.TotalItems > orgs.TotalItems {
+		t.Errorf("organisation search for %q found %d", word, found.TotalItems)
+	}
+	if env := a.page(t, "/api/organizations?search=%25"); env.TotalItems != 0 {
+		t.Errorf("a literal %% matched %d organisations: LIKE wildcards must be escaped", env.TotalItems)
+	}
+}
