@@ -198,3 +198,38 @@ func TestPolicyTable(t *testing.T) {
 		}
 	}
 }
+
+func TestDemoAccountsGiveEveryDemoOrganisationATeam(t *testing.T) {
+	db := dbtest.SQLite(t)
+	ctx := context.Background()
+	if _, err := models.LoadDemoDirectory(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if err := models.LoadDemoAccounts(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	accounts, err := models.DemoAccounts(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	perOrg := map[string]int{}
+	for _, a := range accounts {
+		perOrg[a.Organisation]++
+	}
+	if len(perOrg) != 4 || perOrg[""] != 2 {
+		t.Fatalf("demo accounts by organisation: %v; want three organisations and two accounts without one", perOrg)
+	}
+	for org, n := range perOrg {
+		if org != "" && n != 3 {
+			t.Errorf("%s has %d demo accounts, want a caseworker, a responder and an admin", org, n)
+		}
+	}
+	// Loading again changes nothing.
+	if err := models.LoadDemoAccounts(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := models.DemoAccounts(ctx, db)
+	if len(again) != len(accounts) {
+		t.Errorf("loading demo accounts twice gave %d, then %d", len(accounts), len(again))
+	}
+}

@@ -61,11 +61,12 @@ func LoadDemoAccounts(ctx context.Context, db *gorm.DB) error {
 			mo := MemberOrganisation{ID: NormaliseID(DemoSource, "member-org:"+o.ID), Name: o.Name, HSDSOrganizationID: &hsdsID,
 				Status: OrgApproved, CreatedAt: now, DecidedAt: &now}
 			mos = append(mos, mo)
-			slug := strings.ToLower(strings.Fields(o.Name)[0])
+			// The position keeps keys apart when two names share a first word.
+			slug := fmt.Sprintf("%s%d", strings.ToLower(strings.Fields(o.Name)[0]), i+1)
 			for j, r := range roles {
 				first := firstNames[(i*len(roles)+j)%len(firstNames)]
 				u := user(slug+"-"+r.key, fmt.Sprintf("%s (%s, %s)", first, r.label, o.Name),
-					strings.ToLower(first)+"."+r.key+"@"+slug+".example.org.uk", false)
+					strings.ToLower(first)+"."+r.key+"@"+strings.TrimRight(slug, "0123456789")+".example.org.uk", false)
 				users = append(users, u)
 				ms = append(ms, Membership{ID: NormaliseID(DemoSource, "membership:"+u.ID), UserID: u.ID,
 					MemberOrganisationID: mo.ID, Caseworker: r.r.Caseworker, Responder: r.r.Responder,
