@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
+	"github.com/openreferral-uk/referrals/models"
 	"github.com/openreferral-uk/referrals/models/geo"
 )
 
@@ -45,6 +46,9 @@ type Options struct {
 	SessionLifetime time.Duration
 	// SessionIdleTimeout ends a session after this long without a request.
 	SessionIdleTimeout time.Duration
+	// SignInRateLimit and APIRateLimit are requests a minute allowed from
+	// one client address, counted across replicas; zero is no limit.
+	SignInRateLimit, APIRateLimit int
 }
 
 // Handler holds what every handler needs.
@@ -56,6 +60,8 @@ type Handler struct {
 	openAPI  []byte
 	cache    *apiCache
 	sessions *scs.SessionManager
+	signInRL *models.RateLimiter
+	apiRL    *models.RateLimiter
 }
 
 // New builds the application's HTTP handler with every route registered.
@@ -74,6 +80,8 @@ func New(opts Options) (*echo.Echo, error) {
 	}
 	h := &Handler{db: opts.DB, log: opts.Logger, opts: opts, geo: geo.NewOffline()}
 	h.sessions = newSessionManager(h)
+	h.signInRL = models.NewRateLimiter(opts.DB, opts.SignInRateLimit, time.Minute)
+	h.apiRL = models.NewRateLimiter(opts.DB, opts.APIRateLimit, time.Minute)
 	if opts.PostcodeLookupURL != "" {
 		h.geo = geo.NewRemote(opts.PostcodeLookupURL, h.geo)
 	}

@@ -10,10 +10,13 @@ import (
 	"net/http"
 	"net/netip"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/openreferral-uk/referrals/models"
 )
 
 func newRequestID() string {
@@ -193,5 +196,26 @@ func ipExtractor(trusted []netip.Prefix) echo.IPExtractor {
 			}
 		}
 		return client.Unmap().String()
+	}
+}
+
+// rateLimited refuses a client address that has made more than the
+// limiter's requests this minute, with 429 and Retry-After.
+func rateLimited(rl *models.RateLimiter, name string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			ok, err := rl.Allow(c.Request().Context(), name+":"+c.RealIP())
+			if err != nil {
+				// Counting failed: let the request through rather than lock
+				// everyone out while the database has a hiccup.
+				slog.Default().Warn("rate limit", slog.Any("error", err))
+			}
+			if !ok {
+				now := time.Now()
+				c.Response().Header().Set("Retry-After", strconv.Itoa(int(now.Truncate(time.Minute).Add(time.Minute).Sub(now).Seconds())+1))
+				return echo.ErrTooManyRequests
+			}
+			return next(c)
+		}
 	}
 }

@@ -35,12 +35,13 @@ func (h *Handler) routes(e *echo.Echo) {
 	e.GET("/", h.directorySearch, page...)
 	e.GET("/services/:id", h.serviceShow, page...)
 
-	e.GET("/auth/login", h.authLogin, page...)
-	e.GET("/auth/callback", h.authCallback, page...)
+	signIn := append(page[:len(page):len(page)], rateLimited(h.signInRL, "sign-in"))
+	e.GET("/auth/login", h.authLogin, signIn...)
+	e.GET("/auth/callback", h.authCallback, signIn...)
 	e.POST("/auth/logout", h.authLogout, page...)
 	if h.opts.Demo {
 		e.GET("/auth/demo", h.authDemo, page...)
-		e.POST("/auth/demo", h.authDemoSignIn, page...)
+		e.POST("/auth/demo", h.authDemoSignIn, signIn...)
 	}
 
 	e.GET("/account", h.accountShow, member...)
@@ -63,7 +64,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	e.POST("/admin/users/:id/restore", h.adminUserSuspend(false), member...)
 
 	// The published Open Referral UK API: open to all, read-only.
-	api := e.Group("/api", apiCORS)
+	api := e.Group("/api", apiCORS, rateLimited(h.apiRL, "api"))
 	if h.cache != nil {
 		api.Use(h.cache.middleware)
 	}

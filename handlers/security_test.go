@@ -103,3 +103,37 @@ func httptestDo(h http.Handler, method, path string) *httptest.ResponseRecorder 
 	h.ServeHTTP(rec, httptest.NewRequest(method, path, nil))
 	return rec
 }
+
+func TestRateLimitsOnSignInAndTheAPI(t *testing.T) {
+	db := dbtest.SQLite(t)
+	if _, err := models.LoadDemoDirectory(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	e, err := handlers.New(handlers.Options{DB: db, BaseURL: "http://x.test", SignInRateLimit: 3, APIRateLimit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := func(path string, n int) []int {
+		var out []int
+		for range n {
+			out = append(out, httptestDo(e, http.MethodGet, path).Code)
+		}
+		return out
+	}
+	signIn := codes("/auth/login", 5)
+	if signIn[2] == http.StatusTooManyRequests || signIn[3] != http.StatusTooManyRequests {
+		t.Errorf("sign-in attempts answered %v; want the 4th refused", signIn)
+	}
+	api := codes("/api/services", 7)
+	if api[4] != http.StatusOK || api[5] != http.StatusTooManyRequests {
+		t.Errorf("API requests answered %v; want the 6th refused", api)
+	}
+	rec := httptestDo(e, http.MethodGet, "/api/services")
+	if rec.Header().Get("Retry-After") == "" || !strings.Contains(rec.Body.String(), `"status":429`) || rec.Header().Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("a limited API request: %d %v %s", rec.Code, rec.Header(), rec.Body.String())
+	}
+	// The directory pages are not limited.
+	if got := codes("/", 10); got[9] != http.StatusOK {
+		t.Errorf("directory pages were limited: %v", got)
+	}
+}

@@ -38,6 +38,8 @@ type Config struct {
 	OIDCScopes         []string
 	SessionIdleTimeout time.Duration
 	SessionLifetime    time.Duration
+	SignInRateLimit    int
+	APIRateLimit       int
 }
 
 // Production reports whether the instance runs with production safeguards.
@@ -249,6 +251,21 @@ var settings = []setting{
 			c.SessionLifetime = d
 			return nil
 		}},
+	{Env: "REFERRALS_RATE_LIMIT_SIGNIN", Flag: "rate-limit-signin", Default: "20",
+		Usage: "sign-in attempts a minute allowed from one client address, across all replicas; 0 is no limit",
+		apply: func(c *Config, v string) error { return nonNegative(v, &c.SignInRateLimit) }},
+	{Env: "REFERRALS_RATE_LIMIT_API", Flag: "rate-limit-api", Default: "600",
+		Usage: "public API requests a minute allowed from one client address, across all replicas; 0 is no limit",
+		apply: func(c *Config, v string) error { return nonNegative(v, &c.APIRateLimit) }},
+}
+
+func nonNegative(v string, into *int) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return errors.New("must be a whole number, 0 or more")
+	}
+	*into = n
+	return nil
 }
 
 // loadConfig reads the configuration from the environment and then from
@@ -335,6 +352,8 @@ func (c Config) logAttrs() []any {
 		slog.Bool("oidc_client_secret_set", c.OIDCClientSecret != ""),
 		slog.Duration("session_idle_timeout", c.SessionIdleTimeout),
 		slog.Duration("session_lifetime", c.SessionLifetime),
+		slog.Int("rate_limit_signin", c.SignInRateLimit),
+		slog.Int("rate_limit_api", c.APIRateLimit),
 	}
 }
 

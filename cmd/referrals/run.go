@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/openreferral-uk/referrals/handlers"
 	"github.com/openreferral-uk/referrals/models"
 )
@@ -150,6 +152,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		OIDC:               oidcProvider,
 		SessionIdleTimeout: cfg.SessionIdleTimeout,
 		SessionLifetime:    cfg.SessionLifetime,
+		SignInRateLimit:    cfg.SignInRateLimit,
+		APIRateLimit:       cfg.APIRateLimit,
 	})
 	if err != nil {
 		return err
@@ -164,6 +168,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	go housekeeping(ctx, db, log)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -294,4 +299,28 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	_, err = fmt.Fprintf(stdout, "The first person to sign in with the verified email %s will be a platform admin.\n", strings.ToLower(email))
 	return err
+}
+
+// housekeeping removes expired sessions and old rate-limit counters every
+// ten minutes until ctx ends. Every replica does it; the deletes are
+// idempotent. (Background work moves to River jobs when they arrive.)
+func housekeeping(ctx context.Context, db *gorm.DB, log *slog.Logger) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	store := models.NewSessionStore(db)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n, err := store.DeleteExpired(ctx); err != nil {
+			log.Warn("housekeeping: sessions", slog.Any("error", err))
+		} else if n > 0 {
+			log.Info("housekeeping: expired sessions removed", slog.Int64("count", n))
+		}
+		if err := models.DeleteOldRateLimits(ctx, db, time.Now().Add(-time.Hour)); err != nil {
+			log.Warn("housekeeping: rate limits", slog.Any("error", err))
+		}
+	}
 }
