@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -28,10 +29,38 @@ type OIDC struct {
 	// Now is the clock ID tokens are checked against; nil is time.Now.
 	// Tests move it to check that expired tokens are refused.
 	Now func() time.Time
+	// AllowedTenants, for a multi-tenant Microsoft Entra ID app, lists the
+	// tenant ids whose users may sign in; empty means a single issuer.
+	AllowedTenants []string
+}
+
+// entraTenantIssuer is the issuer Entra's multi-tenant discovery document
+// names; every tenant's tokens carry their own tenant id in its place.
+const entraTenantIssuer = "https://login.microsoftonline.com/{tenantid}/v2.0"
+
+// tenantAllowed checks a multi-tenant Entra token: its issuer must be the
+// v2.0 issuer of its own tenant (tid), and that tenant must be allowed.
+func tenantAllowed(issuer, tid string, allowed []string) bool {
+	if tid == "" || issuer != strings.Replace(entraTenantIssuer, "{tenantid}", tid, 1) {
+		return false
+	}
+	for _, a := range allowed {
+		if strings.EqualFold(a, tid) {
+			return true
+		}
+	}
+	return false
 }
 
 // NewOIDC discovers a provider and prepares the authorization code flow.
-func NewOIDC(ctx context.Context, issuer, clientID, clientSecret, redirectURL string, scopes []string) (*OIDC, error) {
+// With allowedTenants, issuer is Microsoft Entra ID's multi-tenant
+// endpoint (.../organizations/v2.0), whose discovery document names the
+// placeholder issuer go-oidc would otherwise reject; tokens are then
+// checked against the list of tenants instead.
+func NewOIDC(ctx context.Context, issuer, clientID, clientSecret, redirectURL string, scopes []string, allowedTenants ...string) (*OIDC, error) {
+	if len(allowedTenants) > 0 {
+		ctx = oidc.InsecureIssuerURLContext(ctx, entraTenantIssuer)
+	}
 	p, err := oidc.NewProvider(ctx, issuer)
 	if err != nil {
 		return nil, fmt.Errorf("handlers: discover OpenID Provider %s: %w", issuer, err)
@@ -44,7 +73,8 @@ func NewOIDC(ctx context.Context, issuer, clientID, clientSecret, redirectURL st
 		Provider: p,
 		Config: oauth2.Config{ClientID: clientID, ClientSecret: clientSecret, RedirectURL: redirectURL,
 			Endpoint: p.Endpoint(), Scopes: scopes},
-		EndSessionURL: meta.EndSession,
+		EndSessionURL:  meta.EndSession,
+		AllowedTenants: allowedTenants,
 	}, nil
 }
 
@@ -108,9 +138,19 @@ func (h *Handler) authCallback(c echo.Context) error {
 	if !ok {
 		return fail("no id_token", nil)
 	}
-	idt, err := h.opts.OIDC.Provider.Verifier(&oidc.Config{ClientID: h.opts.OIDC.Config.ClientID, Now: h.opts.OIDC.Now}).Verify(ctx, raw)
+	multiTenant := len(h.opts.OIDC.AllowedTenants) > 0
+	idt, err := h.opts.OIDC.Provider.Verifier(&oidc.Config{ClientID: h.opts.OIDC.Config.ClientID, Now: h.opts.OIDC.Now,
+		SkipIssuerCheck: multiTenant}).Verify(ctx, raw)
 	if err != nil {
 		return fail("id_token verification", err)
+	}
+	if multiTenant {
+		var t struct {
+			TID string `json:"tid"`
+		}
+		if err := idt.Claims(&t); err != nil || !tenantAllowed(idt.Issuer, t.TID, h.opts.OIDC.AllowedTenants) {
+			return fail("tenant not allowed", err)
+		}
 	}
 	if nonce == "" || idt.Nonce != nonce {
 		return fail("nonce mismatch", nil)

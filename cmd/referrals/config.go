@@ -36,6 +36,7 @@ type Config struct {
 	OIDCClientID       string
 	OIDCClientSecret   string
 	OIDCScopes         []string
+	OIDCTenants        []string
 	SessionIdleTimeout time.Duration
 	SessionLifetime    time.Duration
 	SignInRateLimit    int
@@ -231,6 +232,17 @@ var settings = []setting{
 			}
 			return nil
 		}},
+	{Env: "REFERRALS_OIDC_ALLOWED_TENANTS", Flag: "oidc-allowed-tenants", Default: "",
+		Usage: "for a multi-tenant Microsoft Entra ID app: comma-separated tenant ids whose users may sign in",
+		apply: func(c *Config, v string) error {
+			c.OIDCTenants = nil
+			for _, t := range strings.Split(v, ",") {
+				if t = strings.TrimSpace(t); t != "" {
+					c.OIDCTenants = append(c.OIDCTenants, t)
+				}
+			}
+			return nil
+		}},
 	{Env: "REFERRALS_SESSION_IDLE_TIMEOUT", Flag: "session-idle-timeout", Default: "2h",
 		Usage: "sign people out after this long without a request",
 		apply: func(c *Config, v string) error {
@@ -315,6 +327,10 @@ func (c *Config) crossCheck() []string {
 			_, port, _ := net.SplitHostPort(c.Addr)
 			c.BaseURL = "http://localhost:" + port
 		}
+	}
+	if len(c.OIDCTenants) > 0 && !strings.HasPrefix(c.OIDCIssuer, "https://login.microsoftonline.com/organizations/") &&
+		!strings.HasPrefix(c.OIDCIssuer, "https://login.microsoftonline.com/common/") {
+		problems = append(problems, "REFERRALS_OIDC_ALLOWED_TENANTS: needs REFERRALS_OIDC_ISSUER=https://login.microsoftonline.com/organizations/v2.0 (a multi-tenant Entra ID app)")
 	}
 	if c.OIDCIssuer != "" && c.OIDCClientID == "" {
 		problems = append(problems, "REFERRALS_OIDC_CLIENT_ID: required when REFERRALS_OIDC_ISSUER is set")

@@ -130,7 +130,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		// start with a clear error rather than failing every sign-in.
 		discoverCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		oidcProvider, err = handlers.NewOIDC(discoverCtx, cfg.OIDCIssuer, cfg.OIDCClientID, cfg.OIDCClientSecret,
-			cfg.BaseURL+"/auth/callback", cfg.OIDCScopes)
+			cfg.BaseURL+"/auth/callback", cfg.OIDCScopes, cfg.OIDCTenants...)
 		cancel()
 		if err != nil {
 			return err
