@@ -245,3 +245,16 @@ func (h *Handler) authDemoSignIn(c echo.Context) error {
 	}
 	return c.Redirect(http.StatusSeeOther, safeNext(c.FormValue("next")))
 }
+
+// formOrigins are the origins besides this one that forms may end up at:
+// the provider's, whose end-session endpoint sign-out redirects to.
+func (h *Handler) formOrigins() []string {
+	if h.opts.OIDC == nil || h.opts.OIDC.EndSessionURL == "" {
+		return nil
+	}
+	u, err := url.Parse(h.opts.OIDC.EndSessionURL)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return nil
+	}
+	return []string{u.Scheme + "://" + u.Host}
+}

@@ -54,7 +54,7 @@ func newOIDCWorld(t *testing.T, now func() time.Time) *oidcWorld {
 	registerOnce.Lock()
 	storage.RegisterClients(storage.WebClient("referrals-"+appLn.Addr().String(), "test-secret", appURL+"/auth/callback"))
 	registerOnce.Unlock()
-	st := storage.NewStorage(storage.NewUserStore(issuer))
+	st := &logoutStorage{Storage: storage.NewStorage(storage.NewUserStore(issuer)), postLogout: []string{appURL + "/"}}
 	opSrv := httptest.NewUnstartedServer(exampleop.SetupServer(issuer, st, slog.New(slog.DiscardHandler), false, op.WithAllowInsecure()))
 	opSrv.Listener = opLn
 	opSrv.Start()
@@ -77,6 +77,29 @@ func newOIDCWorld(t *testing.T, now func() time.Time) *oidcWorld {
 	jar, _ := cookiejar.New(nil)
 	return &oidcWorld{app: appSrv, op: opSrv, oidc: o, db: db, client: &http.Client{Jar: jar}}
 }
+
+// logoutStorage registers the app's address as a post-logout redirect,
+// which the example OP's clients cannot be given otherwise, as a real
+// provider's client registration would.
+type logoutStorage struct {
+	*storage.Storage
+	postLogout []string
+}
+
+func (s *logoutStorage) GetClientByClientID(ctx context.Context, id string) (op.Client, error) {
+	c, err := s.Storage.GetClientByClientID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return logoutClient{Client: c, uris: s.postLogout}, nil
+}
+
+type logoutClient struct {
+	op.Client
+	uris []string
+}
+
+func (c logoutClient) PostLogoutRedirectURIs() []string { return c.uris }
 
 var hiddenID = regexp.MustCompile(`name="id" value="([^"]+)"`)
 

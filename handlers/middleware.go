@@ -118,19 +118,29 @@ func (h *Handler) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // contentSecurityPolicy allows scripts, styles and images from this origin
-// only: no inline script, no eval, no framing.
-const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+// only: no inline script, no eval, no framing. Forms may post here, and to
+// the origins given: browsers apply form-action to the redirects after a
+// post too, so signing out, which posts here and is redirected to the
+// OpenID Provider's end-session endpoint, needs the provider's origin.
+func contentSecurityPolicy(formOrigins []string) string {
+	formAction := "'self'"
+	for _, o := range formOrigins {
+		formAction += " " + o
+	}
+	return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+		"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action " + formAction + "; frame-ancestors 'none'"
+}
 
 // securityHeaders sets the headers every response carries. HSTS is sent only
 // when the request arrived over TLS: directly, or through a trusted proxy
 // that says so in X-Forwarded-Proto. Anyone else's X-Forwarded-Proto is
 // ignored.
-func securityHeaders(trusted []netip.Prefix) echo.MiddlewareFunc {
+func securityHeaders(trusted []netip.Prefix, formOrigins []string) echo.MiddlewareFunc {
+	csp := contentSecurityPolicy(formOrigins)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			hd := c.Response().Header()
-			hd.Set("Content-Security-Policy", contentSecurityPolicy)
+			hd.Set("Content-Security-Policy", csp)
 			hd.Set("X-Content-Type-Options", "nosniff")
 			hd.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 			hd.Set("X-Frame-Options", "DENY")

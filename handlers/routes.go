@@ -17,7 +17,7 @@ func (h *Handler) routes(e *echo.Echo) {
 		assignRequestID,
 		h.logRequests,
 		h.recoverPanics,
-		securityHeaders(h.opts.TrustedProxies),
+		securityHeaders(h.opts.TrustedProxies, h.formOrigins()),
 		middleware.BodyLimit("2M"),
 	)
 
