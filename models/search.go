@@ -71,15 +71,16 @@ func searchDocs(tx *gorm.DB, ids []string) ([]searchDoc, error) {
 		if r.AlternateName != "" {
 			name += " " + r.AlternateName
 		}
-		docs[i] = searchDoc{ServiceID: r.ID, Name: name, Description: stripTags(r.Description),
+		docs[i] = searchDoc{ServiceID: r.ID, Name: name, Description: StripTags(r.Description),
 			Organization: r.OrgName, Terms: strings.Join(termsBy[r.ID], " ")}
 	}
 	return docs, nil
 }
 
-// stripTags drops markup from imported descriptions so that tag names are
-// not indexed as words.
-func stripTags(s string) string {
+// StripTags drops markup from text that may carry HTML (imported
+// descriptions): the index must not hold tag names as words, and pages show
+// descriptions as text, never as HTML.
+func StripTags(s string) string {
 	if !strings.ContainsRune(s, '<') {
 		return s
 	}

@@ -105,7 +105,7 @@ func statusLabel(status string) string {
 
 // summarise shortens text to about n characters at a word boundary.
 func summarise(text string, n int) string {
-	text = strings.Join(strings.Fields(plainText(text)), " ")
+	text = strings.Join(strings.Fields(models.StripTags(text)), " ")
 	if len(text) <= n {
 		return text
 	}
@@ -116,32 +116,10 @@ func summarise(text string, n int) string {
 	return strings.TrimRight(text[:cut], ",.;: ") + "…"
 }
 
-// plainText drops any markup an imported description carries; pages show
-// descriptions as text, never as HTML.
-func plainText(s string) string {
-	if !strings.ContainsRune(s, '<') {
-		return s
-	}
-	var b strings.Builder
-	in := false
-	for _, r := range s {
-		switch {
-		case r == '<':
-			in = true
-		case r == '>':
-			in = false
-			b.WriteByte(' ')
-		case !in:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
 // paragraphs splits text into paragraphs at blank lines or line breaks.
 func paragraphs(text string) []string {
 	var out []string
-	for _, p := range strings.Split(strings.ReplaceAll(plainText(text), "\r\n", "\n"), "\n") {
+	for _, p := range strings.Split(strings.ReplaceAll(models.StripTags(text), "\r\n", "\n"), "\n") {
 		if p = strings.TrimSpace(p); p != "" {
 			out = append(out, p)
 		}
