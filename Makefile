@@ -28,6 +28,10 @@ test: check-generated ## run every test (PostgreSQL ones need TEST_DATABASE_URL)
 bench: ## API benchmarks at 10,000 and 100,000 services (slow; not part of make test)
 	$(GO) test -run '^$$' -bench 'BenchmarkAPI|BenchmarkServicePerPage' -benchtime 200x -timeout 60m ./handlers/
 
+.PHONY: mailpit
+mailpit: ## a local mail sink: SMTP on 127.0.0.1:1025, messages at http://127.0.0.1:8025 (see docs/email.md)
+	$(GO) tool -modfile=tools/go.mod mailpit --smtp 127.0.0.1:1025 --listen 127.0.0.1:8025 --disable-version-check
+
 .PHONY: build
 build: ## build a static binary into bin/
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/referrals

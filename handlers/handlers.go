@@ -16,6 +16,7 @@ import (
 
 	"github.com/openreferral-uk/referrals/models"
 	"github.com/openreferral-uk/referrals/models/geo"
+	"github.com/openreferral-uk/referrals/models/mail"
 )
 
 // Options are the dependencies and settings of the HTTP layer.
@@ -49,6 +50,8 @@ type Options struct {
 	// SignInRateLimit and APIRateLimit are requests a minute allowed from
 	// one client address, counted across replicas; zero is no limit.
 	SignInRateLimit, APIRateLimit int
+	// Mail sends the platform's email; nil sends nothing.
+	Mail mail.Sender
 }
 
 // Handler holds what every handler needs.
@@ -71,6 +74,9 @@ func New(opts Options) (*echo.Echo, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Mail == nil {
+		opts.Mail = mail.Disabled{}
 	}
 	if opts.SessionLifetime <= 0 {
 		opts.SessionLifetime = 12 * time.Hour

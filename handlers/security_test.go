@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"github.com/openreferral-uk/referrals/handlers"
 	"github.com/openreferral-uk/referrals/models"
 	"github.com/openreferral-uk/referrals/models/dbtest"
+	"github.com/openreferral-uk/referrals/models/mail"
 )
 
 func TestCSRFRefusesForgedPosts(t *testing.T) {
@@ -135,5 +137,59 @@ func TestRateLimitsOnSignInAndTheAPI(t *testing.T) {
 	// The directory pages are not limited.
 	if got := codes("/", 10); got[9] != http.StatusOK {
 		t.Errorf("directory pages were limited: %v", got)
+	}
+}
+
+// recordingSender keeps what the app sends; the SMTP path itself is tested
+// against a real SMTP sink in models/mail.
+type recordingSender struct {
+	sent []mail.Message
+	err  error
+}
+
+func (r *recordingSender) Send(_ context.Context, m mail.Message) error {
+	if r.err != nil {
+		return r.err
+	}
+	r.sent = append(r.sent, m)
+	return nil
+}
+
+func TestInvitationIsEmailedOrShown(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		sender   *recordingSender
+		showLink bool
+	}{
+		{"sent", &recordingSender{}, false},
+		{"mail failed", &recordingSender{err: errors.New("relay down")}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w, opts := newPermissionWorld(t)
+			opts.Mail = tt.sender
+			e, err := handlers.New(*opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.srv.Config.Handler = e
+			res := w.do(t, "org admin", http.MethodPost, "/manage/team/invitations",
+				url.Values{"org": {w.ids["orgA"]}, "email": {"New.Person@example.org.uk"}, "responder": {"true"}})
+			if tt.showLink {
+				if res.StatusCode != http.StatusOK {
+					t.Errorf("with mail failing, invite = %d, want the page with the link", res.StatusCode)
+				}
+				return
+			}
+			if res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("invite = %d", res.StatusCode)
+			}
+			if len(tt.sender.sent) != 1 {
+				t.Fatalf("%d emails sent", len(tt.sender.sent))
+			}
+			m := tt.sender.sent[0]
+			if len(m.To) != 1 || m.To[0] != "new.person@example.org.uk" || !strings.Contains(m.Text, "http://permissions.test/invitations/") {
+				t.Errorf("invitation email: to %v, text %q", m.To, m.Text)
+			}
+		})
 	}
 }

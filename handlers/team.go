@@ -1,12 +1,15 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/openreferral-uk/referrals/models"
+	"github.com/openreferral-uk/referrals/models/mail"
 	"github.com/openreferral-uk/referrals/views/components"
 	"github.com/openreferral-uk/referrals/views/manage"
 )
@@ -69,7 +72,8 @@ func (h *Handler) teamShow(c echo.Context) error {
 func (h *Handler) teamInvite(c echo.Context) error {
 	org, _ := teamOrg(c)
 	email, roles := c.FormValue("email"), rolesFromForm(c)
-	_, token, err := models.Invite(c.Request().Context(), h.db, currentActor(c), org, email, roles)
+	ctx := c.Request().Context()
+	inv, token, err := models.Invite(ctx, h.db, currentActor(c), org, email, roles)
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
 		return h.teamPage(c, http.StatusUnprocessableEntity, manage.TeamPage{InviteEmail: email, InviteRoles: roles, Errors: ve.Fields})
@@ -77,8 +81,27 @@ func (h *Handler) teamInvite(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// Email sending is not built yet: the admin is shown the link once.
-	return h.teamPage(c, http.StatusOK, manage.TeamPage{InviteEmail: email, NewInviteURL: h.opts.BaseURL + "/invitations/" + token})
+	link := h.opts.BaseURL + "/invitations/" + token
+	_, choices := teamOrg(c)
+	orgName := ""
+	for _, ch := range choices {
+		if ch.Current {
+			orgName = ch.Name
+		}
+	}
+	sendCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	err = h.opts.Mail.Send(sendCtx, mail.InvitationMessage(orgName, currentActor(c).User.DisplayName(), link, inv.ExpiresAt, inv.Email))
+	cancel()
+	if err != nil && !errors.Is(err, mail.ErrMailDisabled) {
+		// The mail error names no recipient; the invitation id finds it.
+		h.log.WarnContext(ctx, "invitation email not sent", "invitation_id", inv.ID, "error", err)
+	}
+	if err != nil {
+		// Email is off or failed: the admin is shown the link, once, to send.
+		return h.teamPage(c, http.StatusOK, manage.TeamPage{InviteEmail: email, NewInviteURL: link})
+	}
+	h.flash(c, "Invitation sent to "+inv.Email+".")
+	return c.Redirect(http.StatusSeeOther, "/manage/team?org="+org)
 }
 
 // teamMemberUpdate is POST /manage/team/members/:id: set roles (which also

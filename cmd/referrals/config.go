@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/openreferral-uk/referrals/models/mail"
 )
 
 // Config is the whole configuration of a running instance, loaded once from
@@ -41,6 +43,8 @@ type Config struct {
 	SessionLifetime    time.Duration
 	SignInRateLimit    int
 	APIRateLimit       int
+	// SMTP is the outgoing mail relay; an empty Host turns email off.
+	SMTP mail.SMTPConfig
 }
 
 // Production reports whether the instance runs with production safeguards.
@@ -269,6 +273,38 @@ var settings = []setting{
 	{Env: "REFERRALS_RATE_LIMIT_API", Flag: "rate-limit-api", Default: "600",
 		Usage: "public API requests a minute allowed from one client address, across all replicas; 0 is no limit",
 		apply: func(c *Config, v string) error { return nonNegative(v, &c.APIRateLimit) }},
+	{Env: "REFERRALS_SMTP_HOST", Flag: "smtp-host", Default: "",
+		Usage: "SMTP relay host for outgoing email; empty turns email off",
+		apply: func(c *Config, v string) error { c.SMTP.Host = strings.TrimSpace(v); return nil }},
+	{Env: "REFERRALS_SMTP_PORT", Flag: "smtp-port", Default: "",
+		Usage: "SMTP port; empty for 587 (starttls), 465 (tls) or 25 (none)",
+		apply: func(c *Config, v string) error {
+			if v == "" {
+				c.SMTP.Port = 0
+				return nil
+			}
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 65535 {
+				return errors.New("must be a port number from 1 to 65535")
+			}
+			c.SMTP.Port = n
+			return nil
+		}},
+	{Env: "REFERRALS_SMTP_TLS", Flag: "smtp-tls", Default: "starttls",
+		Usage: "starttls, tls (implicit) or none (local mail sinks only)",
+		apply: func(c *Config, v string) error { c.SMTP.TLS = strings.TrimSpace(v); return nil }},
+	{Env: "REFERRALS_SMTP_AUTH", Flag: "smtp-auth", Default: "",
+		Usage: "plain, login, xoauth2, or empty for none",
+		apply: func(c *Config, v string) error { c.SMTP.AuthMethod = strings.TrimSpace(v); return nil }},
+	{Env: "REFERRALS_SMTP_USERNAME", Flag: "smtp-username", Default: "",
+		Usage: "the SMTP login",
+		apply: func(c *Config, v string) error { c.SMTP.Username = v; return nil }},
+	{Env: "REFERRALS_SMTP_PASSWORD", Flag: "smtp-password", Default: "", Secret: true,
+		Usage: "the SMTP password, app password, API key or access token",
+		apply: func(c *Config, v string) error { c.SMTP.Password = v; return nil }},
+	{Env: "REFERRALS_SMTP_FROM", Flag: "smtp-from", Default: "",
+		Usage: "the from address, such as Community Referrals <referrals@example.org.uk>",
+		apply: func(c *Config, v string) error { c.SMTP.From = strings.TrimSpace(v); return nil }},
 }
 
 func nonNegative(v string, into *int) error {
@@ -332,6 +368,13 @@ func (c *Config) crossCheck() []string {
 		!strings.HasPrefix(c.OIDCIssuer, "https://login.microsoftonline.com/common/") {
 		problems = append(problems, "REFERRALS_OIDC_ALLOWED_TENANTS: needs REFERRALS_OIDC_ISSUER=https://login.microsoftonline.com/organizations/v2.0 (a multi-tenant Entra ID app)")
 	}
+	if c.SMTP.Host != "" {
+		if err := c.SMTP.Validate(); err != nil {
+			for _, p := range strings.Split(err.Error(), "\n") {
+				problems = append(problems, "REFERRALS_SMTP_*: "+p)
+			}
+		}
+	}
 	if c.OIDCIssuer != "" && c.OIDCClientID == "" {
 		problems = append(problems, "REFERRALS_OIDC_CLIENT_ID: required when REFERRALS_OIDC_ISSUER is set")
 	}
@@ -370,6 +413,12 @@ func (c Config) logAttrs() []any {
 		slog.Duration("session_lifetime", c.SessionLifetime),
 		slog.Int("rate_limit_signin", c.SignInRateLimit),
 		slog.Int("rate_limit_api", c.APIRateLimit),
+		slog.String("smtp_host", c.SMTP.Host),
+		slog.Int("smtp_port", c.SMTP.Port),
+		slog.String("smtp_tls", c.SMTP.TLS),
+		slog.String("smtp_auth", c.SMTP.AuthMethod),
+		slog.String("smtp_from", c.SMTP.From),
+		slog.Bool("smtp_password_set", c.SMTP.Password != ""),
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/openreferral-uk/referrals/handlers"
 	"github.com/openreferral-uk/referrals/models"
+	"github.com/openreferral-uk/referrals/models/mail"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -138,7 +139,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		log.Info("OpenID Provider discovered", slog.String("issuer", cfg.OIDCIssuer))
 	}
 
+	var sender mail.Sender = mail.Disabled{}
+	if cfg.SMTP.Host != "" {
+		if sender, err = mail.NewSMTP(cfg.SMTP); err != nil {
+			return err
+		}
+	} else if !cfg.Production() {
+		sender = mail.NewLogSender(log)
+	}
 	h, err := handlers.New(handlers.Options{
+		Mail:               sender,
 		DB:                 db,
 		Logger:             log,
 		BaseURL:            cfg.BaseURL,
