@@ -104,10 +104,6 @@ func (h *Handler) authLogin(c echo.Context) error {
 	return c.Redirect(http.StatusFound, u)
 }
 
-// errSignInFailed is any failure of the provider's answer: it is shown as
-// one message, and the detail goes to the audit log and the server log.
-var errSignInFailed = errors.New("sign-in failed")
-
 // authCallback is GET /auth/callback: check state, exchange the code with
 // the PKCE verifier, verify the ID token and its nonce, and sign in.
 func (h *Handler) authCallback(c echo.Context) error {

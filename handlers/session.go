@@ -22,7 +22,7 @@ const (
 	sessNonce    = "oidc_nonce"
 	sessVerifier = "oidc_verifier"
 	sessNext     = "oidc_next"
-	sessIDToken  = "oidc_id_token"
+	sessIDToken  = "oidc_id_token" //nolint:gosec // a session key's name, not a credential
 	sessFlash    = "flash"
 )
 
@@ -47,7 +47,7 @@ func newSessionManager(h *Handler) *scs.SessionManager {
 // token from the page that sent them (a hidden _csrf field, or the
 // X-CSRF-Token header htmx sends).
 func csrfProtection(secure bool) echo.MiddlewareFunc {
-	return middleware.CSRFWithConfig(middleware.CSRFConfig{
+	return middleware.CSRFWithConfig(middleware.CSRFConfig{ //nolint:gosec // names where the token is, holds none
 		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
 		CookieName:     "referrals_csrf",
 		CookiePath:     "/",
