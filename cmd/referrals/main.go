@@ -5,6 +5,8 @@
 //
 //	referrals [serve] [flags]      serve the app (the default)
 //	referrals migrate up|down|status
+//	referrals import [flags] SOURCE
+//	referrals admin create --email ADDRESS
 //	referrals version
 //
 // Configuration comes from REFERRALS_* environment variables and matching

@@ -46,6 +46,7 @@ commands:
   migrate up             apply pending database migrations
   migrate down           roll back the most recent migration
   migrate status         list migrations and whether each is applied
+  import [flags] SOURCE  import services from a file, folder, zip or API (docs/import.md)
   admin create --email E make the first person to sign in with the verified
                          email E a platform admin
   version                print the version
@@ -67,6 +68,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = runServe(ctx, args, getenv, stdout, stderr)
 	case "migrate":
 		err = runMigrate(ctx, args, getenv, stdout, stderr)
+	case "import":
+		return runImport(ctx, args, getenv, stdout, stderr)
 	case "admin":
 		err = runAdmin(ctx, args, getenv, stdout, stderr)
 	case "version":
