@@ -25,9 +25,37 @@ func (h *Handler) adminOrganisations(c echo.Context) error {
 	for i, d := range dir {
 		choices[i] = admin.HSDSChoice{ID: d.ID, Name: d.Name}
 	}
+	domains, err := models.EmailDomainsByOrganisation(ctx, h.db, currentActor(c))
+	if err != nil {
+		return err
+	}
 	l := h.layout(c, "Member organisations")
 	l.Nav = "admin"
-	return render(c, http.StatusOK, admin.Organisations(admin.OrganisationsPage{Layout: l, Organisations: orgs, Directory: choices}), nil)
+	return render(c, http.StatusOK, admin.Organisations(admin.OrganisationsPage{Layout: l, Organisations: orgs, Directory: choices, Domains: domains}), nil)
+}
+
+// adminDomainAdd is POST /admin/organisations/:id/domains.
+func (h *Handler) adminDomainAdd(c echo.Context) error {
+	err := models.AddEmailDomain(c.Request().Context(), h.db, currentActor(c), c.Param("id"), c.FormValue("domain"))
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		h.flash(c, "Domain not added: "+firstMessage(ve))
+		return c.Redirect(http.StatusSeeOther, "/admin/organisations")
+	}
+	if err != nil {
+		return err
+	}
+	h.flash(c, "Domain added.")
+	return c.Redirect(http.StatusSeeOther, "/admin/organisations")
+}
+
+// adminDomainRemove is POST /admin/organisations/:id/domains/remove.
+func (h *Handler) adminDomainRemove(c echo.Context) error {
+	if err := models.RemoveEmailDomain(c.Request().Context(), h.db, currentActor(c), c.Param("id"), c.FormValue("domain")); err != nil {
+		return err
+	}
+	h.flash(c, "Domain removed.")
+	return c.Redirect(http.StatusSeeOther, "/admin/organisations")
 }
 
 // adminOrganisationDecide is POST /admin/organisations/:id/approve|reject.

@@ -137,6 +137,13 @@ func newPermissionWorld(t *testing.T) (*permissionWorld, *handlers.Options) {
 		t.Fatal(err)
 	}
 	w.ids["pendingOrg"] = pending.ID
+	platform, err := models.LoadActor(ctx, db, w.users["platform admin"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := models.AddEmailDomain(ctx, db, platform, orgA, "claimed.example.org.uk"); err != nil {
+		t.Fatal(err)
+	}
 	ex, err := models.APIExamples(ctx, db)
 	if err != nil {
 		t.Fatal(err)
@@ -236,6 +243,12 @@ func (w *permissionWorld) request(role string, r permissionRow) (string, url.Val
 		form.Set("org", w.ids["orgA"])
 	case "POST /admin/organisations/:id/approve", "POST /admin/organisations/:id/reject":
 		path = strings.Replace(path, ":id", w.ids["pendingOrg"], 1)
+	case "POST /admin/organisations/:id/domains":
+		path = strings.Replace(path, ":id", w.ids["orgA"], 1)
+		form.Set("domain", "team-"+strings.ReplaceAll(role, " ", "-")+".example.org.uk")
+	case "POST /admin/organisations/:id/domains/remove":
+		path = strings.Replace(path, ":id", w.ids["orgA"], 1)
+		form.Set("domain", "claimed.example.org.uk")
 	case "POST /admin/organisations/:id/link":
 		path = strings.Replace(path, ":id", w.ids["orgA"], 1)
 		form.Set("hsds_organization_id", "")

@@ -233,3 +233,46 @@ func TestDemoAccountsGiveEveryDemoOrganisationATeam(t *testing.T) {
 		t.Errorf("loading demo accounts twice gave %d, then %d", len(accounts), len(again))
 	}
 }
+
+func TestEmailDomainClaims(t *testing.T) {
+	dbtest.Dialects(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		u, _ := models.SignIn(ctx, db, models.Identity{Issuer: "https://idp", Subject: "p", Email: "p@platform.example.org.uk", EmailVerified: true})
+		db.Model(&models.User{}).Where("id = ?", u.ID).Update("platform_admin", true)
+		padmin, _ := models.LoadActor(ctx, db, u.ID)
+		founderU, _ := models.SignIn(ctx, db, models.Identity{Issuer: "https://idp", Subject: "f", Email: "f@kirk.example.org.uk", EmailVerified: true})
+		founder, _ := models.LoadActor(ctx, db, founderU.ID)
+		org, err := models.RequestOrganisation(ctx, db, founder, "Kirk Trust", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = models.DecideOrganisation(ctx, db, padmin, org.ID, true)
+		var ve *models.ValidationError
+		for _, bad := range []string{"gmail.com", "NHS.net", "not a domain", "localhost", ""} {
+			if err := models.AddEmailDomain(ctx, db, padmin, org.ID, bad); !errors.As(err, &ve) {
+				t.Errorf("domain %q accepted: %v", bad, err)
+			}
+		}
+		if err := models.AddEmailDomain(ctx, db, founder, org.ID, "kirk.example.org.uk"); !errors.Is(err, models.ErrForbidden) {
+			t.Errorf("an organisation admin claimed a domain without a platform admin: %v", err)
+		}
+		if err := models.AddEmailDomain(ctx, db, padmin, org.ID, "@Kirk.Example.org.uk "); err != nil {
+			t.Fatal(err)
+		}
+		if err := models.AddEmailDomain(ctx, db, padmin, org.ID, "kirk.example.org.uk"); !errors.As(err, &ve) {
+			t.Errorf("a domain was claimed twice: %v", err)
+		}
+		joiner, _ := models.SignIn(ctx, db, models.Identity{Issuer: "https://idp", Subject: "j", Email: "j@kirk.example.org.uk", EmailVerified: true})
+		ja, _ := models.LoadActor(ctx, db, joiner.ID)
+		if len(ja.Memberships) != 1 || !ja.Memberships[0].Pending {
+			t.Errorf("a verified address at the claimed domain did not join as pending: %+v", ja.Memberships)
+		}
+		if err := models.RemoveEmailDomain(ctx, db, padmin, org.ID, "kirk.example.org.uk"); err != nil {
+			t.Fatal(err)
+		}
+		later, _ := models.SignIn(ctx, db, models.Identity{Issuer: "https://idp", Subject: "k", Email: "k@kirk.example.org.uk", EmailVerified: true})
+		if la, _ := models.LoadActor(ctx, db, later.ID); len(la.Memberships) != 0 {
+			t.Error("a removed domain still let people join")
+		}
+	})
+}

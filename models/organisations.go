@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -483,6 +484,87 @@ func DirectoryOrganisations(ctx context.Context, db *gorm.DB) ([]DirectoryOrgani
 	var out []DirectoryOrganisation
 	if err := db.WithContext(ctx).Model(&Organization{}).Select("id, name").Order("name").Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("models: directory organisations: %w", err)
+	}
+	return out, nil
+}
+
+// domainShape is a DNS name of at least two labels.
+var domainShape = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+
+// AddEmailDomain records that an organisation owns an email domain, once a
+// platform admin has checked it (for example by a DNS record or a letter on
+// headed paper): people who sign in with a provider-verified address there
+// then join the organisation as pending members. Shared domains are refused.
+func AddEmailDomain(ctx context.Context, db *gorm.DB, a *Actor, orgID, domain string) error {
+	if err := can(a, AdminOrganisations, Resource{}); err != nil {
+		return err
+	}
+	domain = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(domain), "@")))
+	v := &ValidationError{}
+	switch {
+	case !domainShape.MatchString(domain):
+		v.Add("domain", "Enter a domain like example.org.uk")
+	case IsSharedDomain(domain):
+		v.Add("domain", domain+" is shared by many unrelated people, so no organisation can claim it")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var orgs int64
+		if err := tx.Model(&MemberOrganisation{}).Where("id = ?", orgID).Count(&orgs).Error; err != nil {
+			return err
+		}
+		if orgs == 0 {
+			return fmt.Errorf("models: organisation %s: %w", orgID, ErrNotFound)
+		}
+		var existing []EmailDomain
+		if err := tx.Where("domain = ?", domain).Find(&existing).Error; err != nil {
+			return err
+		}
+		if len(existing) > 0 {
+			v.Add("domain", domain+" is already claimed")
+			return v
+		}
+		d := EmailDomain{Domain: domain, MemberOrganisationID: orgID, VerifiedAt: Now(), VerifiedBy: actorID(a)}
+		if err := tx.Create(&d).Error; err != nil {
+			return fmt.Errorf("models: add email domain: %w", err)
+		}
+		return Audit(ctx, tx, AuditEvent{ActorUserID: actorID(a), Action: "organisation.domain_added", SubjectType: "member_organisation",
+			SubjectID: orgID, MemberOrganisationID: &orgID, Detail: domain})
+	})
+}
+
+// RemoveEmailDomain withdraws an organisation's claim to a domain.
+func RemoveEmailDomain(ctx context.Context, db *gorm.DB, a *Actor, orgID, domain string) error {
+	if err := can(a, AdminOrganisations, Resource{}); err != nil {
+		return err
+	}
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Where("domain = ? AND member_organisation_id = ?", strings.ToLower(strings.TrimSpace(domain)), orgID).Delete(&EmailDomain{})
+		if res.Error != nil {
+			return fmt.Errorf("models: remove email domain: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("models: email domain %s of %s: %w", domain, orgID, ErrNotFound)
+		}
+		return Audit(ctx, tx, AuditEvent{ActorUserID: actorID(a), Action: "organisation.domain_removed", SubjectType: "member_organisation",
+			SubjectID: orgID, MemberOrganisationID: &orgID, Detail: domain})
+	})
+}
+
+// EmailDomainsByOrganisation lists the claimed domains of every organisation.
+func EmailDomainsByOrganisation(ctx context.Context, db *gorm.DB, a *Actor) (map[string][]string, error) {
+	if err := can(a, AdminOrganisations, Resource{}); err != nil {
+		return nil, err
+	}
+	var ds []EmailDomain
+	if err := db.WithContext(ctx).Order("domain").Find(&ds).Error; err != nil {
+		return nil, fmt.Errorf("models: email domains: %w", err)
+	}
+	out := map[string][]string{}
+	for _, d := range ds {
+		out[d.MemberOrganisationID] = append(out[d.MemberOrganisationID], d.Domain)
 	}
 	return out, nil
 }

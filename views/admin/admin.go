@@ -16,6 +16,8 @@ type OrganisationsPage struct {
 	Layout        views.Layout
 	Organisations []models.OrganisationSummary
 	Directory     []HSDSChoice
+	// Domains are each organisation's verified email domains, by id.
+	Domains map[string][]string
 }
 
 // UsersPage lists every user.
