@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -375,5 +376,33 @@ func TestLocationsWithoutIDsStayApart(t *testing.T) {
 	db.Model(&models.Location{}).Count(&n)
 	if n != 2 {
 		t.Errorf("two id-less locations were stored as %d", n)
+	}
+}
+
+// TestLoaderUsesIndexesWithPlannerStatistics guards against a plan that
+// cost 100x at scale: with statistics, SQLite judged indexes on mostly-NULL
+// parent columns unselective and scanned whole tables to load one service.
+func TestLoaderUsesIndexesWithPlannerStatistics(t *testing.T) {
+	db := dbtest.SQLite(t)
+	seed(t, db, 300)
+	if err := models.Optimize(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []struct{ table, column string }{
+		{"contacts", "location_id"}, {"contacts", "service_id"}, {"contacts", "service_at_location_id"},
+		{"phones", "service_id"}, {"phones", "location_id"}, {"phones", "contact_id"}, {"phones", "service_at_location_id"},
+		{"schedules", "service_id"}, {"schedules", "location_id"}, {"schedules", "service_at_location_id"},
+		{"languages", "service_id"}, {"languages", "location_id"}, {"languages", "phone_id"}, {"fundings", "service_id"},
+	} {
+		var plan []struct{ Detail string }
+		db.Raw("EXPLAIN QUERY PLAN SELECT * FROM "+q.table+" WHERE "+q.column+" IN (?) ORDER BY id", "x").Scan(&plan)
+		var details []string
+		for _, p := range plan {
+			details = append(details, p.Detail)
+		}
+		joined := strings.Join(details, "; ")
+		if !strings.Contains(joined, "SEARCH") || strings.Contains(joined, "SCAN "+q.table) {
+			t.Errorf("%s by %s: %s", q.table, q.column, joined)
+		}
 	}
 }
