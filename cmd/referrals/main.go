@@ -6,6 +6,7 @@
 //	referrals [serve] [flags]      serve the app (the default)
 //	referrals migrate up|down|status
 //	referrals import [flags] SOURCE
+//	referrals export [--format json] OUT
 //	referrals admin create --email ADDRESS
 //	referrals version
 //

@@ -47,6 +47,8 @@ commands:
   migrate down           roll back the most recent migration
   migrate status         list migrations and whether each is applied
   import [flags] SOURCE  import services from a file, folder, zip or API (docs/import.md)
+  export [--format json] OUT
+                         every published service as HSDS 3.0 JSON (- for stdout)
   admin create --email E make the first person to sign in with the verified
                          email E a platform admin
   version                print the version
@@ -70,6 +72,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = runMigrate(ctx, args, getenv, stdout, stderr)
 	case "import":
 		return runImport(ctx, args, getenv, stdout, stderr)
+	case "export":
+		err = runExport(ctx, args, getenv, stdout, stderr)
 	case "admin":
 		err = runAdmin(ctx, args, getenv, stdout, stderr)
 	case "version":

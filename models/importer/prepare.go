@@ -308,6 +308,14 @@ func (p *preparer) flush() error {
 	b := &batch{}
 	var write []hsds.Service
 	var orgs []hsds.Organization
+	// A location may belong to an organisation whose own services come
+	// later in the batch: know them all before checking locations.
+	batchOrgs := map[string]bool{}
+	for _, s := range svcs {
+		if s.Organization != nil {
+			batchOrgs[p.id(s.OrganizationID)] = true
+		}
+	}
 	for i, s := range svcs {
 		where := wheres[i]
 		id := svcIDs[i]
@@ -387,7 +395,7 @@ func (p *preparer) flush() error {
 				}
 			} else if l := sal.Location; l.OrganizationID != "" {
 				lo := p.id(l.OrganizationID)
-				if _, ok := exOrgs[lo]; !ok && p.orgs[lo] == 0 {
+				if _, ok := exOrgs[lo]; !ok && p.orgs[lo] == 0 && !batchOrgs[lo] {
 					p.clean.problem(path+".location.organization_id", fmt.Sprintf("organisation %q is not in the source", l.OrganizationID), Dropped)
 					l.OrganizationID = ""
 				}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/openreferral-uk/referrals/models"
+)
+
+// runExport is `referrals export [--format json] OUT`: every published
+// service as an HSDS 3.0 JSON array, to a file (written beside it and
+// renamed into place, so a failed export never leaves half a file) or to
+// standard output with "-".
+func runExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	format := "json"
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		switch {
+		case args[i] == "--format" && i+1 < len(args):
+			format = args[i+1]
+			i++
+		case strings.HasPrefix(args[i], "--format="):
+			format = strings.TrimPrefix(args[i], "--format=")
+		default:
+			rest = append(rest, args[i])
+		}
+	}
+	if format != "json" {
+		return fmt.Errorf("--format %s is not supported: only json is built yet (the data package export is not)", format)
+	}
+	cfg, extra, err := loadConfig("export", rest, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	if len(extra) != 1 {
+		return errors.New("usage: referrals export [--format json] OUT (a file, or - for standard output)")
+	}
+	db, err := models.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = models.Close(db) }()
+	if _, err := models.MigrateUp(ctx, db); err != nil {
+		return err
+	}
+	out := extra[0]
+	if out == "-" {
+		bw := bufio.NewWriter(stdout)
+		if _, err := models.ExportServices(ctx, db, bw); err != nil {
+			return err
+		}
+		return bw.Flush()
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(out), ".export-*.json")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = os.Remove(tmp.Name()) }()
+	bw := bufio.NewWriter(tmp)
+	n, err := models.ExportServices(ctx, db, bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), out); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stderr, "exported %d services to %s\n", n, out)
+	return err
+}
