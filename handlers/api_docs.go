@@ -19,5 +19,6 @@ func (h *Handler) apiDocs(c echo.Context) error {
 	l := h.layout(c, "Open Referral UK API")
 	l.Nav = "api"
 	vm := apidocs.NewPage(l, h.opts.BaseURL, apidocs.Examples(ex), geo.Attribution, apiDefaultPerPage, apiMaxPerPage, apiMaxMinimal)
+	vm.RateLimit = h.opts.APIRateLimit
 	return render(c, http.StatusOK, apidocs.Docs(vm), nil)
 }

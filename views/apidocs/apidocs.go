@@ -16,6 +16,8 @@ type Page struct {
 	DefaultPer  int
 	MaxPer      int
 	MaxMinimal  int
+	// RateLimit is requests a minute per client address; 0 is none.
+	RateLimit int
 }
 
 // Endpoint is one path of the API with a live example.

@@ -228,20 +228,48 @@ func Docs(p Page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "</code>. Errors are JSON.</p><h2 class=\"govuk-heading-l\">Caching and limits</h2><p class=\"govuk-body\">Responses carry an <code>ETag</code> (and single services a <code>Last-Modified</code>); send <code>If-None-Match</code> to get <code>304 Not Modified</code> when nothing changed. Responses may be cached for 60 seconds. There is no rate limit at present; please fetch politely and use <code>modified_after</code> rather than whole copies.</p><h2 class=\"govuk-heading-l\">What the data means</h2><p class=\"govuk-body\">Opening times are Europe/London local times without an offset, as UK feeds publish them. Where a required field is empty in the data (an organisation's description, for example) its name stands in; an address without a first line, town or postcode is left out; values that are not valid email addresses or web addresses are left out rather than published wrong.</p><h2 class=\"govuk-heading-m\">Postcode data</h2><p class=\"govuk-body-s\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "</code>. Errors are JSON.</p><h2 class=\"govuk-heading-l\">Caching and limits</h2><p class=\"govuk-body\">Responses carry an <code>ETag</code> (and single services a <code>Last-Modified</code>); send <code>If-None-Match</code> to get <code>304 Not Modified</code> when nothing changed. Responses may be cached for 60 seconds.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var15 string
-			templ_7745c5c3_Var15, templ_7745c5c3_Err = templ.JoinStringErrs(p.Attribution)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/apidocs/apidocs.templ`, Line: 53, Col: 43}
+			if p.RateLimit > 0 {
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<p class=\"govuk-body\">Each client address may make ")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				var templ_7745c5c3_Var15 string
+				templ_7745c5c3_Var15, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(p.RateLimit))
+				if templ_7745c5c3_Err != nil {
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/apidocs/apidocs.templ`, Line: 51, Col: 83}
+				}
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var15))
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, " requests a minute; more get <code>429 Too Many Requests</code> with a <code>Retry-After</code> header. To copy the directory, use <code>format=ndjson</code> (one request) or <code>full=true</code> pages, then follow <code>modified_after</code>, rather than fetching every service by id.</p>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+			} else {
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "<p class=\"govuk-body\">There is no rate limit on this server; please fetch politely, and follow <code>modified_after</code> rather than copying everything again.</p>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
 			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var15))
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<h2 class=\"govuk-heading-l\">What the data means</h2><p class=\"govuk-body\">Opening times are Europe/London local times without an offset, as UK feeds publish them. Where a required field is empty in the data (an organisation's description, for example) its name stands in; an address without a first line, town or postcode is left out; values that are not valid email addresses or web addresses are left out rather than published wrong.</p><h2 class=\"govuk-heading-m\">Postcode data</h2><p class=\"govuk-body-s\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "</p></div></div>")
+			var templ_7745c5c3_Var16 string
+			templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs(p.Attribution)
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/apidocs/apidocs.templ`, Line: 58, Col: 43}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var16))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "</p></div></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
