@@ -61,7 +61,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	defer func() { _ = os.Remove(tmp.Name()) }()
+	defer func() { _ = os.Remove(tmp.Name()) }() //nolint:gosec // the operator names the output path on the command line
 	bw := bufio.NewWriter(tmp)
 	n, err := models.ExportServices(ctx, db, bw)
 	if err == nil {
@@ -73,7 +73,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), out); err != nil {
+	if err := os.Rename(tmp.Name(), out); err != nil { //nolint:gosec // the operator names the output path on the command line
 		return err
 	}
 	_, err = fmt.Fprintf(stderr, "exported %d services to %s\n", n, out)
