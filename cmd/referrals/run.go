@@ -146,13 +146,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		log.Info("OpenID Provider discovered", slog.String("issuer", cfg.OIDCIssuer))
 	}
 
+	// Without a relay, mail is off: pages that would have emailed a link
+	// (an invitation) show it to the person instead, which is what a demo
+	// needs. make mailpit runs a real local sink for trying email itself.
 	var sender mail.Sender = mail.Disabled{}
 	if cfg.SMTP.Host != "" {
 		if sender, err = mail.NewSMTP(cfg.SMTP); err != nil {
 			return err
 		}
-	} else if !cfg.Production() {
-		sender = mail.NewLogSender(log)
 	}
 	h, err := handlers.New(handlers.Options{
 		Mail:               sender,
