@@ -93,15 +93,19 @@ func Schema(t testing.TB, prefix, name string) *jsonschema.Schema {
 	return s
 }
 
+// Check validates a JSON document against a schema.
+func Check(s *jsonschema.Schema, doc []byte) error {
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
+	if err != nil {
+		return fmt.Errorf("not JSON: %w", err)
+	}
+	return s.Validate(v)
+}
+
 // Validate checks a JSON document against a schema and reports every error.
 func Validate(t testing.TB, s *jsonschema.Schema, what string, doc []byte) bool {
 	t.Helper()
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
-	if err != nil {
-		t.Errorf("%s: not JSON: %v", what, err)
-		return false
-	}
-	if err := s.Validate(v); err != nil {
+	if err := Check(s, doc); err != nil {
 		msg := err.Error()
 		if len(msg) > 1500 {
 			msg = msg[:1500] + "…"
