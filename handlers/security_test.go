@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -191,5 +192,22 @@ func TestInvitationIsEmailedOrShown(t *testing.T) {
 				t.Errorf("invitation email: to %v, text %q", m.To, m.Text)
 			}
 		})
+	}
+}
+
+func TestSignedInWithoutAnOrganisationIsToldWhatToDo(t *testing.T) {
+	w, _ := newPermissionWorld(t)
+	for role, want := range map[string]bool{"no organisation": true, "caseworker": false, "platform admin": false} {
+		req, _ := http.NewRequest(http.MethodGet, w.srv.URL+"/", nil)
+		res, err := w.clients[role].Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		_, _ = io.Copy(&b, res.Body)
+		res.Body.Close()
+		if got := strings.Contains(b.String(), "not part of an organisation yet"); got != want {
+			t.Errorf("%s sees the no-organisation notice: %v, want %v", role, got, want)
+		}
 	}
 }

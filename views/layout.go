@@ -23,6 +23,9 @@ type Layout struct {
 	SignInURL string
 	// Flash is a one-time message from the previous action.
 	Flash string
+	// NoOrganisation is set for a signed-in user who belongs to no
+	// organisation yet: every page points them to what to do next.
+	NoOrganisation bool
 }
 
 // HTMXHeaders is the hx-headers value that makes htmx send the CSRF token.
