@@ -72,7 +72,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	}
 	api.GET("/", h.apiRoot)
 	api.GET("/openapi.json", h.apiOpenAPI)
-	api.GET("/docs", h.apiDocs)
+	api.GET("/docs", h.apiDocs, page...) // a page, with the signed-in header
 	api.GET("/services", h.apiServices)
 	api.GET("/services/:id", h.apiService)
 	api.GET("/service_at_locations", h.apiServiceAtLocations)
