@@ -1,0 +1,216 @@
+package handlers_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/openreferral-uk/referrals/models/dbtest"
+)
+
+// TestBrowserSignedInPages signs in through the real demo page in headless
+// Chromium, as three roles, and checks the signed-in pages and their error
+// pages for WCAG 2.2 AA (axe), one h1, a title, and a quiet console.
+func TestBrowserSignedInPages(t *testing.T) {
+	var path string
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			path = p
+			break
+		}
+	}
+	if path == "" {
+		dbtest.SkipOrFail(t, "no Chromium on PATH (chromium, chromium-browser or google-chrome), so the browser tests cannot run (apt-get install -y chromium)")
+	}
+	axeSource, err := os.ReadFile("testdata/axe-4.14.1.min.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _ := newPermissionWorld(t)
+
+	ctx, cancel := context.WithTimeout(context.Background(), browserTimeout)
+	t.Cleanup(cancel)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(path),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.WindowSize(1280, 1024),
+	)
+	t.Cleanup(cancelAlloc)
+	bctx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithErrorf(t.Logf))
+	t.Cleanup(cancelBrowser)
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("start %s: %v", path, err)
+	}
+	s := &browserSite{ctx: bctx, base: w.srv.URL}
+
+	// signIn opens a tab with its own cookies and signs in as role by
+	// pressing that person's button on the demo page.
+	signIn := func(t *testing.T, role string) (context.Context, *consoleWatch) {
+		t.Helper()
+		id := w.users[role]
+		if id == "" {
+			t.Fatalf("no demo user for %q", role)
+		}
+		tab := s.tab(t, chromedp.WithNewBrowserContext())
+		cw := watchConsole(t, tab)
+		s.open(t, tab, "/auth/demo", 200)
+		button := `form[action="/auth/demo"]:has(input[name="user"][value=` + strconv.Quote(id) + `]) button[type=submit]`
+		if n := eval[int](t, tab, `document.querySelectorAll(`+strconv.Quote(button)+`).length`); n != 1 {
+			t.Fatalf("the demo page has %d sign-in buttons for %s (%s), want 1", n, role, id)
+		}
+		resp, err := chromedp.RunResponse(tab, chromedp.Click(chromedp.CSS(button)))
+		if err != nil {
+			t.Fatalf("sign in as %s: %v", role, err)
+		}
+		if resp.Status != 200 {
+			t.Fatalf("sign in as %s led to %s (%d)", role, resp.URL, resp.Status)
+		}
+		return tab, cw
+	}
+
+	// check examines the page the tab shows now. status is the page's own
+	// status, whose network log entry (Chromium logs any 4xx document as
+	// "Failed to load resource") is expected rather than a defect.
+	check := func(t *testing.T, tab context.Context, cw *consoleWatch, status int) {
+		t.Helper()
+		waitFor(t, tab, "app.js to mark the body", `document.body.classList.contains('js-enabled') && document.body.classList.contains('govuk-frontend-supported')`)
+		if n := eval[int](t, tab, `document.querySelectorAll('h1').length`); n != 1 {
+			t.Errorf("%d h1 elements, want 1: %v", n, eval[[]string](t, tab, `[...document.querySelectorAll('h1')].map(h => h.textContent.trim())`))
+		}
+		if title := eval[string](t, tab, `document.title.trim()`); title == "" {
+			t.Error("the document title is empty")
+		}
+		for _, v := range runAxeHTML(t, tab, string(axeSource)) {
+			t.Errorf("axe %s (%s): %s; %d node(s), first %s: %s (%s)", v.ID, v.Impact, v.Help, v.Nodes, v.Target, v.HTML, v.HelpURL)
+		}
+		own := fmt.Sprintf("Failed to load resource: the server responded with a status of %d ", status)
+		for _, m := range cw.errors(t, tab) {
+			if !strings.HasPrefix(m, "browser log (network, error) ") || !strings.Contains(m, own) {
+				t.Error(m)
+			}
+		}
+		// Start the next page in this tab with a clean slate.
+		cw.mu.Lock()
+		cw.msgs = nil
+		cw.mu.Unlock()
+	}
+
+	// submit presses a form's button and wants the resulting status.
+	submit := func(t *testing.T, tab context.Context, button string, want int64) {
+		t.Helper()
+		resp, err := chromedp.RunResponse(tab, chromedp.Click(chromedp.CSS(button)))
+		if err != nil {
+			t.Fatalf("submit %s: %v", button, err)
+		}
+		if resp.Status != want {
+			t.Fatalf("submit %s led to %s (%d), want %d", button, resp.URL, resp.Status, want)
+		}
+	}
+
+	t.Run("no organisation", func(t *testing.T) {
+		tab, cw := signIn(t, "no organisation")
+		t.Run("account", func(t *testing.T) {
+			s.open(t, tab, "/account", 200)
+			check(t, tab, cw, 200)
+		})
+		t.Run("join", func(t *testing.T) {
+			s.open(t, tab, "/join", 200)
+			check(t, tab, cw, 200)
+		})
+		t.Run("join with errors", func(t *testing.T) {
+			s.open(t, tab, "/join", 200)
+			submit(t, tab, `form[action="/join"] button[type=submit]`, 422)
+			if eval[int](t, tab, `document.querySelectorAll('.govuk-error-summary').length`) != 1 {
+				t.Error("no error summary after submitting /join empty")
+			}
+			check(t, tab, cw, 422)
+		})
+	})
+
+	t.Run("org admin", func(t *testing.T) {
+		tab, cw := signIn(t, "org admin")
+		const invite = `form[action="/manage/team/invitations"] button[type=submit]`
+		t.Run("team", func(t *testing.T) {
+			s.open(t, tab, "/manage/team", 200)
+			check(t, tab, cw, 200)
+		})
+		t.Run("invitation link", func(t *testing.T) {
+			s.open(t, tab, "/manage/team", 200)
+			if err := chromedp.Do(tab,
+				chromedp.SendKeys(chromedp.CSS(`#email`), "new.caseworker@example.org.uk"),
+				chromedp.Click(chromedp.CSS(`#invite-caseworker`)),
+			); err != nil {
+				t.Fatal(err)
+			}
+			submit(t, tab, invite, 200)
+			if eval[int](t, tab, `document.querySelectorAll('.app-invite-link').length`) != 1 {
+				t.Error("no invitation link panel after inviting with mail off")
+			}
+			check(t, tab, cw, 200)
+		})
+		t.Run("invite with errors", func(t *testing.T) {
+			s.open(t, tab, "/manage/team", 200)
+			submit(t, tab, invite, 422)
+			if eval[int](t, tab, `document.querySelectorAll('.govuk-error-summary').length`) != 1 {
+				t.Error("no error summary after submitting the invitation empty")
+			}
+			check(t, tab, cw, 422)
+		})
+	})
+
+	t.Run("platform admin", func(t *testing.T) {
+		tab, cw := signIn(t, "platform admin")
+		for _, p := range []string{"/admin/organisations", "/admin/users"} {
+			t.Run(p, func(t *testing.T) {
+				s.open(t, tab, p, 200)
+				check(t, tab, cw, 200)
+			})
+		}
+	})
+}
+
+// axeViolationHTML is one failed axe rule with its first node's markup.
+type axeViolationHTML struct {
+	axeViolation
+	HTML string `json:"html"`
+}
+
+// runAxeHTML is runAxe that also reports the first failing node's markup.
+func runAxeHTML(t *testing.T, ctx context.Context, source string) []axeViolationHTML {
+	t.Helper()
+	if eval[bool](t, ctx, `typeof axe === 'undefined'`) {
+		eval[chromedp.Void](t, ctx, source)
+	}
+	tags, _ := json.Marshal(axeTags)
+	res := eval[struct {
+		Passes     int                `json:"passes"`
+		Violations []axeViolationHTML `json:"violations"`
+	}](t, ctx, `axe.run(document, {runOnly: {type: 'tag', values: `+string(tags)+`}})
+		.then(r => ({
+			passes: r.passes.length,
+			violations: r.violations.map(v => ({
+				id: v.id, impact: v.impact || '', help: v.help, helpUrl: v.helpUrl,
+				nodes: v.nodes.length, target: JSON.stringify(v.nodes[0] ? v.nodes[0].target : []),
+				html: v.nodes[0] ? v.nodes[0].html : '',
+			})),
+		}))`, chromedp.EvalAwaitPromise)
+	if res.Passes == 0 {
+		t.Fatal("axe passed no rule at all: it did not check the page")
+	}
+	return res.Violations
+}
