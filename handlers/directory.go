@@ -1,13 +1,16 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/openreferral-uk/referrals/models"
+	"github.com/openreferral-uk/referrals/models/geo"
 	"github.com/openreferral-uk/referrals/views/directory"
 )
 
@@ -22,8 +25,12 @@ const maxQueryLength = 200
 // of an organisation see what is marked for professionals.
 func (h *Handler) audience(c echo.Context) models.Audience { return currentActor(c).Audience() }
 
-// directorySearch is the directory search page: GET / with ?q= and ?page=.
+// directorySearch is the directory search page: GET / with ?q= (words),
+// ?category=, ?postcode= and ?miles= (near a postcode, nearest first),
+// ?accepts=true and ?page=. Every filter is in the URL, so a search can be
+// shared and works without JavaScript.
 func (h *Handler) directorySearch(c echo.Context) error {
+	ctx := c.Request().Context()
 	q := strings.TrimSpace(c.QueryParam("q"))
 	if r := []rune(q); len(r) > maxQueryLength {
 		q = string(r[:maxQueryLength])
@@ -36,10 +43,54 @@ func (h *Handler) directorySearch(c echo.Context) error {
 		}
 		page = n
 	}
-	recs, total, err := models.SearchServices(c.Request().Context(), h.db, models.ServiceQuery{
-		Text: q, Page: page, PerPage: directoryPerPage, Audience: h.audience(c),
-	})
+	f := directory.Filters{Postcode: strings.TrimSpace(c.QueryParam("postcode")), Miles: 5, Accepts: c.QueryParam("accepts") == "true"}
+	if cat := c.QueryParam("category"); models.IsUUIDShaped(cat) {
+		f.Category = strings.ToLower(cat)
+	}
+	if m, err := strconv.Atoi(c.QueryParam("miles")); err == nil && slices.Contains(directory.MilesChoices, m) {
+		f.Miles = m
+	}
+	terms, err := models.TermChoices(ctx, h.db)
 	if err != nil {
+		return err
+	}
+	f.Terms = terms
+	query := models.ServiceQuery{Text: q, Page: page, PerPage: directoryPerPage, Audience: h.audience(c),
+		TermOrChildren: f.Category, AcceptsReferrals: f.Accepts}
+
+	var recs []models.ServiceRecord
+	var total int
+	var distances map[string]float64
+	var near *geo.Point
+	if f.Postcode != "" {
+		place, err := h.geo.Resolve(ctx, f.Postcode)
+		switch {
+		case errors.Is(err, geo.ErrInvalidPostcode):
+			f.PostcodeError = "Enter a UK postcode, like HD1 2SP, or the first half of one, like HD1"
+		case errors.Is(err, geo.ErrUnknownPostcode):
+			f.PostcodeError = "We cannot find that postcode (Northern Ireland, the Channel Islands and the Isle of Man are not covered)"
+		case err != nil:
+			return err
+		default:
+			near = &place.Point
+			f.Near = true
+		}
+	}
+	if near != nil {
+		hits, n, err := models.SearchServicesNear(ctx, h.db, query, *near, float64(f.Miles)*1609.344)
+		if err != nil {
+			return err
+		}
+		ids := make([]string, len(hits))
+		distances = make(map[string]float64, len(hits))
+		for i, hit := range hits {
+			ids[i], distances[hit.ID] = hit.ID, hit.Distance
+		}
+		if recs, err = models.LoadServices(ctx, h.db, ids, query.Audience); err != nil {
+			return err
+		}
+		total = n
+	} else if recs, total, err = models.SearchServices(ctx, h.db, query); err != nil {
 		return err
 	}
 	l := h.layout(c, "Find a service")
@@ -47,7 +98,7 @@ func (h *Handler) directorySearch(c echo.Context) error {
 	if q != "" {
 		l.Title = "‘" + q + "’ – Find a service"
 	}
-	vm := directory.NewSearchPage(l, q, page, directoryPerPage, total, recs)
+	vm := directory.NewSearchPage(l, q, f, page, directoryPerPage, total, recs, distances)
 	return render(c, http.StatusOK, directory.Search(vm), directory.Results(vm))
 }
 

@@ -3,11 +3,14 @@ package handlers_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -372,5 +375,90 @@ func TestHSTSOnlyFromTrustedProxies(t *testing.T) {
 		if got := rec.Header().Get("Strict-Transport-Security") != ""; got != tt.want {
 			t.Errorf("peer %s claiming https: HSTS sent = %v, want %v", tt.peer, got, tt.want)
 		}
+	}
+}
+
+// TestDirectoryFilters checks the caseworker's filters: category (with the
+// terms below it), near a postcode (nearest first, with distances), and
+// accepts referrals; each in the URL, alone and together.
+func TestDirectoryFilters(t *testing.T) {
+	a := newApp(t, dbtest.SQLite(t))
+	// count reads the total from the results heading ("12 services ...").
+	count := func(path string) (int, string) {
+		t.Helper()
+		rec := a.get(t, path)
+		if rec.Code != 200 {
+			t.Fatalf("GET %s = %d", path, rec.Code)
+		}
+		body := rec.Body.String()
+		m := regexp.MustCompile(`<h2 class="govuk-heading-m">(\d+) services?`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("GET %s: no results heading", path)
+		}
+		n, _ := strconv.Atoi(m[1])
+		return n, body
+	}
+	all, _ := count("/?page=1")
+	var moneyID string
+	terms, err := models.TermChoices(context.Background(), a.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tm := range terms {
+		if tm.Name == "Money" {
+			moneyID = tm.ID
+		}
+	}
+	if moneyID == "" {
+		t.Fatal("no Money category in the demo data")
+	}
+	money, body := count("/?category=" + moneyID)
+	if money == 0 || money >= all || !strings.Contains(body, "Debt advice") {
+		t.Errorf("the Money category (with Debt advice below it) shows %d of %d services", money, all)
+	}
+	accepts, body := count("/?accepts=true")
+	if accepts == 0 || accepts >= all || strings.Count(body, "Accepts referrals</strong>") < min(accepts, 20) {
+		t.Errorf("accepts=true shows %d services, not all marked as accepting", accepts)
+	}
+	near, body := count("/?postcode=HD1+2SP&miles=2")
+	if near == 0 || !strings.Contains(body, " miles</strong> away") {
+		t.Fatalf("near HD1 2SP shows %d services, without distances", near)
+	}
+	far, _ := count("/?postcode=HD1+2SP&miles=20")
+	if far <= near {
+		t.Errorf("20 miles shows %d services, 2 miles %d: a wider radius must show more", far, near)
+	}
+	// Nearest first.
+	var last float64 = -1
+	for _, part := range strings.Split(body, "<strong>")[1:] {
+		end := strings.Index(part, " miles</strong> away")
+		if end < 0 {
+			continue
+		}
+		var d float64
+		if _, err := fmt.Sscanf(part[:end], "%g", &d); err != nil {
+			continue
+		}
+		if d < last {
+			t.Errorf("results are not nearest first: %.1f after %.1f", d, last)
+		}
+		last = d
+	}
+	both, _ := count("/?postcode=HD1+2SP&miles=20&accepts=true&category=" + moneyID)
+	if both == 0 || both > far || both > money {
+		t.Errorf("the filters together show %d; each alone %d, %d", both, far, money)
+	}
+	_, body = count("/?postcode=NOT+A+POSTCODE")
+	if !strings.Contains(body, "Enter a UK postcode") || !strings.Contains(body, "govuk-form-group--error") {
+		t.Error("a bad postcode is not explained beside the field")
+	}
+	_, body = count("/?postcode=BT1+1AA")
+	if !strings.Contains(body, "Northern Ireland") {
+		t.Error("an uncovered postcode is not explained")
+	}
+	// The filters survive paging.
+	if _, body := count("/?accepts=true&postcode=HD1+2SP&miles=20"); strings.Contains(body, "govuk-pagination__link") &&
+		!strings.Contains(body, "accepts=true") {
+		t.Error("page links drop the filters")
 	}
 }

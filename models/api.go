@@ -488,3 +488,99 @@ func DirectoryVersion(ctx context.Context, db *gorm.DB) (int64, error) {
 	}
 	return v, nil
 }
+
+// NearbyService is a service and how far its nearest location is.
+type NearbyService struct {
+	ID       string
+	Distance float64 // metres
+}
+
+// SearchServicesNear returns a page of services matching q with a location
+// within radius metres of a point, nearest first (by their nearest
+// location), and how many match. Services without a located address are
+// left out: nearness cannot be known.
+func SearchServicesNear(ctx context.Context, db *gorm.DB, q ServiceQuery, near geo.Point, radius float64) ([]NearbyService, int, error) {
+	if q.Page < 1 {
+		q.Page = 1
+	}
+	if q.PerPage < 1 {
+		q.PerPage = 20
+	}
+	base, _ := filterServices(db.WithContext(ctx), q)
+	d2 := distanceSquared(near)
+	minLat, maxLat, minLon, maxLon := geo.Box(near, radius)
+	base = base.Joins("JOIN service_at_locations sal ON sal.service_id = services.id").
+		Joins("JOIN locations l ON l.id = sal.location_id").
+		Where("l.latitude BETWEEN ? AND ? AND l.longitude BETWEEN ? AND ?", minLat, maxLat, minLon, maxLon).
+		Where("? <= ?", d2, radius*radius)
+	if q.Audience == Public {
+		base = base.Where("l.professionals_only = ?", false)
+	}
+	var rows []struct {
+		ID    string
+		Dist2 float64
+		Total int64
+	}
+	err := base.Session(&gorm.Session{}).Select("services.id AS id, MIN(?) AS dist2, COUNT(*) OVER () AS total", d2).
+		Group("services.id").Order("dist2, services.id").
+		Limit(q.PerPage).Offset((q.Page - 1) * q.PerPage).Scan(&rows).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("models: search services near: %w", err)
+	}
+	total := 0
+	if len(rows) > 0 {
+		total = int(rows[0].Total)
+	} else if q.Page > 1 {
+		var n int64
+		if err := db.WithContext(ctx).Table("(?) AS near", base.Session(&gorm.Session{}).Select("services.id").Group("services.id")).
+			Count(&n).Error; err != nil {
+			return nil, 0, fmt.Errorf("models: count services near: %w", err)
+		}
+		total = int(n)
+	}
+	out := make([]NearbyService, len(rows))
+	for i, r := range rows {
+		out[i] = NearbyService{ID: r.ID, Distance: math.Sqrt(r.Dist2)}
+	}
+	return out, total, nil
+}
+
+// TermChoice is a taxonomy term to filter the directory by.
+type TermChoice struct {
+	ID, Name string
+	// Child terms are shown under their parent.
+	Child bool
+}
+
+// TermChoices lists the terms that published services use, parents first
+// with their children after them, for the directory's category filter.
+func TermChoices(ctx context.Context, db *gorm.DB) ([]TermChoice, error) {
+	var terms []TaxonomyTerm
+	err := db.WithContext(ctx).Where(`id IN (SELECT a.taxonomy_term_id FROM attributes a JOIN services s ON s.id = a.link_id
+		WHERE a.link_entity = 'service' AND s.visibility = ?) OR id IN (SELECT t.parent_id FROM taxonomy_terms t
+		JOIN attributes a ON a.taxonomy_term_id = t.id WHERE t.parent_id IS NOT NULL)`, Published).Order("name").Find(&terms).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: term choices: %w", err)
+	}
+	children := map[string][]TaxonomyTerm{}
+	var tops []TaxonomyTerm
+	ids := map[string]bool{}
+	for _, t := range terms {
+		ids[t.ID] = true
+	}
+	for _, t := range terms {
+		if t.ParentID != nil && ids[*t.ParentID] {
+			children[*t.ParentID] = append(children[*t.ParentID], t)
+		} else {
+			tops = append(tops, t)
+		}
+	}
+	var out []TermChoice
+	for _, t := range tops {
+		out = append(out, TermChoice{ID: t.ID, Name: t.Name})
+		for _, c := range children[t.ID] {
+			out = append(out, TermChoice{ID: c.ID, Name: c.Name, Child: true})
+		}
+	}
+	return out, nil
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/openreferral-uk/referrals/models"
 	"github.com/openreferral-uk/referrals/models/dbtest"
+	"github.com/openreferral-uk/referrals/models/geo"
 	"github.com/openreferral-uk/referrals/models/hsds"
 )
 
@@ -405,4 +406,40 @@ func TestLoaderUsesIndexesWithPlannerStatistics(t *testing.T) {
 			t.Errorf("%s by %s: %s", q.table, q.column, joined)
 		}
 	}
+}
+
+func TestSearchServicesNear(t *testing.T) {
+	dbtest.Dialects(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		in := seed(t, db, 40)
+		// Fixture locations start at 53.55, -2.0 and step north.
+		near := geo.Point{Lat: 53.55, Lon: -2.0}
+		hits, total, err := models.SearchServicesNear(ctx, db, models.ServiceQuery{PerPage: 5}, near, 2000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total == 0 || len(hits) == 0 || hits[0].ID != in[0].ID {
+			t.Fatalf("near the first location: %d results (%v), want service 0 first", total, hits)
+		}
+		for i := 1; i < len(hits); i++ {
+			if hits[i].Distance < hits[i-1].Distance || hits[i].Distance > 2000 {
+				t.Errorf("result %d at %.0f m after %.0f m", i, hits[i].Distance, hits[i-1].Distance)
+			}
+		}
+		page2, total2, err := models.SearchServicesNear(ctx, db, models.ServiceQuery{PerPage: 5, Page: 2}, near, 2000)
+		if err != nil || total2 != total {
+			t.Errorf("page 2: total %d (%v), want %d", total2, err, total)
+		}
+		for _, h := range page2 {
+			for _, h1 := range hits {
+				if h.ID == h1.ID {
+					t.Errorf("page 2 repeats %s", h.ID)
+				}
+			}
+		}
+		none, n, err := models.SearchServicesNear(ctx, db, models.ServiceQuery{}, geo.Point{Lat: 51.5, Lon: -0.1}, 5000)
+		if err != nil || n != 0 || len(none) != 0 {
+			t.Errorf("near London: %d results, %v", n, err)
+		}
+	})
 }

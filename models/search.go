@@ -230,6 +230,11 @@ type ServiceQuery struct {
 	// AfterID keeps services whose id sorts after it, for walking every
 	// match in id order (keyset paging) without OFFSET.
 	AfterID string
+	// AcceptsReferrals keeps services that take referrals here.
+	AcceptsReferrals bool
+	// TermOrChildren keeps services linked to this term or to any term
+	// directly below it, as a category filter people expect to work.
+	TermOrChildren string
 }
 
 // SearchServices returns a page of fully nested services that match a query,
@@ -268,6 +273,13 @@ func filterServices(db *gorm.DB, q ServiceQuery) (*gorm.DB, string) {
 	}
 	if q.AfterID != "" {
 		base = base.Where("services.id > ?", q.AfterID)
+	}
+	if q.TermOrChildren != "" {
+		base = base.Where(`services.id IN (SELECT a.link_id FROM attributes a JOIN taxonomy_terms t ON t.id = a.taxonomy_term_id
+			WHERE a.link_entity = 'service' AND (t.id = ? OR t.parent_id = ?))`, q.TermOrChildren, q.TermOrChildren)
+	}
+	if q.AcceptsReferrals {
+		base = base.Where("services.accepts_referrals = ?", true)
 	}
 	rank := ""
 	if words := searchTokens(q.Text); len(words) > 0 {

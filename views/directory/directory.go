@@ -5,6 +5,7 @@ package directory
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/openreferral-uk/referrals/models"
@@ -20,9 +21,41 @@ const ResultsID = "search-results"
 type SearchPage struct {
 	Layout     views.Layout
 	Query      string
+	Filters    Filters
 	Results    []Result
 	Total      int
 	Pagination components.Pagination
+}
+
+// Filters are the directory's filters as the person set them.
+type Filters struct {
+	Category      string
+	Postcode      string
+	Miles         int
+	Accepts       bool
+	Terms         []models.TermChoice
+	PostcodeError string
+	// Near is set when results are sorted by distance from the postcode.
+	Near bool
+}
+
+// MilesChoices are the distances people can search within.
+var MilesChoices = []int{1, 2, 5, 10, 20}
+
+// Values returns the filters as query parameters, for links that keep them.
+func (f Filters) Values() url.Values {
+	v := url.Values{}
+	if f.Category != "" {
+		v.Set("category", f.Category)
+	}
+	if f.Postcode != "" {
+		v.Set("postcode", f.Postcode)
+		v.Set("miles", strconv.Itoa(f.Miles))
+	}
+	if f.Accepts {
+		v.Set("accepts", "true")
+	}
+	return v
 }
 
 // Result is one service in the search results.
@@ -34,16 +67,25 @@ type Result struct {
 	Places       string
 	Status       string
 	Tags         []string
+	// Distance is how far the nearest location is, when searching near a
+	// postcode.
+	Distance         string
+	AcceptsReferrals bool
 }
 
-// NewSearchPage builds the search page from a page of services.
-func NewSearchPage(l views.Layout, query string, page, perPage, total int, recs []models.ServiceRecord) SearchPage {
-	p := SearchPage{Layout: l, Query: query, Total: total}
+// NewSearchPage builds the search page from a page of services and, when
+// searching near a postcode, their distances in metres.
+func NewSearchPage(l views.Layout, query string, f Filters, page, perPage, total int, recs []models.ServiceRecord, distances map[string]float64) SearchPage {
+	p := SearchPage{Layout: l, Query: query, Filters: f, Total: total}
 	for _, r := range recs {
-		p.Results = append(p.Results, newResult(r))
+		res := newResult(r)
+		if d, ok := distances[r.ID]; ok {
+			res.Distance = miles(d)
+		}
+		p.Results = append(p.Results, res)
 	}
 	totalPages := (total + perPage - 1) / perPage
-	base := url.Values{}
+	base := f.Values()
 	if query != "" {
 		base.Set("q", query)
 	}
@@ -53,10 +95,11 @@ func NewSearchPage(l views.Layout, query string, page, perPage, total int, recs 
 
 func newResult(r models.ServiceRecord) Result {
 	res := Result{
-		URL:     "/services/" + r.ID,
-		Name:    r.Name,
-		Summary: summarise(r.Description, 220),
-		Status:  statusLabel(r.Status),
+		URL:              "/services/" + r.ID,
+		Name:             r.Name,
+		Summary:          summarise(r.Description, 220),
+		Status:           statusLabel(r.Status),
+		AcceptsReferrals: r.Local.AcceptsReferrals,
 	}
 	if r.Organization != nil {
 		res.Organization = r.Organization.Name
@@ -136,4 +179,23 @@ func resultsHeading(total int, query string) string {
 		return fmt.Sprintf("%d %s", total, noun)
 	}
 	return fmt.Sprintf("%d %s matching ‘%s’", total, noun, query)
+}
+
+// miles words a distance in metres as people in the UK read one.
+func miles(m float64) string {
+	mi := m / 1609.344
+	switch {
+	case mi < 0.1:
+		return "less than 0.1 miles"
+	case mi < 10:
+		return strconv.FormatFloat(mi, 'f', 1, 64) + " miles"
+	}
+	return strconv.FormatFloat(mi, 'f', 0, 64) + " miles"
+}
+
+func milesWord(m int) string {
+	if m == 1 {
+		return "mile"
+	}
+	return "miles"
 }
