@@ -129,9 +129,28 @@ func eval[T any](t *testing.T, ctx context.Context, expr string, opts ...chromed
 // was awaited after waitTimeout.
 func waitFor(t *testing.T, ctx context.Context, what, predicate string) {
 	t.Helper()
-	if err := chromedp.Do(ctx, chromedp.Poll[chromedp.Void](predicate, chromedp.WithPollingTimeout(waitTimeout))); err != nil {
+	var err error
+	// A navigation that finishes while the poll starts destroys the page's
+	// JavaScript context under it; poll the new page instead of failing.
+	for range 3 {
+		err = chromedp.Do(ctx, chromedp.Poll[chromedp.Void](predicate, chromedp.WithPollingTimeout(waitTimeout)))
+		if err == nil || !navigationRace(err) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
 		t.Fatalf("waiting for %s: %v", what, err)
 	}
+}
+
+// navigationRace reports whether err is Chromium saying the page's
+// JavaScript context went away because the page navigated.
+func navigationRace(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Cannot find context with specified id") ||
+		strings.Contains(msg, "Execution context was destroyed") ||
+		strings.Contains(msg, "Inspected target navigated or closed")
 }
 
 var resultLinkRE = regexp.MustCompile(`class="app-result__title"><a class="govuk-link" href="(/services/[^"]+)"`)
