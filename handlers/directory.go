@@ -27,7 +27,7 @@ func (h *Handler) audience(c echo.Context) models.Audience { return currentActor
 
 // directorySearch is the directory search page: GET / with ?q= (words),
 // ?category=, ?postcode= and ?miles= (near a postcode, nearest first),
-// ?accepts=true and ?page=. Every filter is in the URL, so a search can be
+// ?open= (a day), ?age=, ?free=true, ?accepts=true and ?page=. Every filter is in the URL, so a search can be
 // shared and works without JavaScript.
 func (h *Handler) directorySearch(c echo.Context) error {
 	ctx := c.Request().Context()
@@ -50,13 +50,25 @@ func (h *Handler) directorySearch(c echo.Context) error {
 	if m, err := strconv.Atoi(c.QueryParam("miles")); err == nil && slices.Contains(directory.MilesChoices, m) {
 		f.Miles = m
 	}
+	var age *int
+	if f.Age = strings.TrimSpace(c.QueryParam("age")); f.Age != "" {
+		if n, err := strconv.Atoi(f.Age); err == nil && n >= 0 && n <= 120 {
+			age = &n
+		} else {
+			f.AgeError = "Enter an age in whole years, like 16"
+		}
+	}
+	if d := strings.ToUpper(c.QueryParam("open")); slices.Contains(models.Days, d) {
+		f.OpenOn = d
+	}
+	f.FreeOnly = c.QueryParam("free") == "true"
 	terms, err := models.TermChoices(ctx, h.db)
 	if err != nil {
 		return err
 	}
 	f.Terms = terms
 	query := models.ServiceQuery{Text: q, Page: page, PerPage: directoryPerPage, Audience: h.audience(c),
-		TermOrChildren: f.Category, AcceptsReferrals: f.Accepts}
+		TermOrChildren: f.Category, AcceptsReferrals: f.Accepts, Age: age, OpenOn: f.OpenOn, FreeOnly: f.FreeOnly}
 
 	var recs []models.ServiceRecord
 	var total int

@@ -462,3 +462,88 @@ func TestDirectoryFilters(t *testing.T) {
 		t.Error("page links drop the filters")
 	}
 }
+
+// TestDirectoryDayAgeAndCostFilters checks the open-on-a-day, age and free
+// filters against what the demo data says, service by service.
+func TestDirectoryDayAgeAndCostFilters(t *testing.T) {
+	dbtest.Dialects(t, func(t *testing.T, db *gorm.DB) { checkDayAgeAndCostFilters(t, newApp(t, db)) })
+}
+
+func checkDayAgeAndCostFilters(t *testing.T, a *app) {
+	svcs, public := demoIndex(t)
+	total := func(path string) int {
+		t.Helper()
+		rec := a.get(t, path)
+		m := regexp.MustCompile(`<h2 class="govuk-heading-m">(\d+) services?`).FindStringSubmatch(rec.Body.String())
+		if rec.Code != 200 || m == nil {
+			t.Fatalf("GET %s = %d", path, rec.Code)
+		}
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	// Which locations have their own schedules on Saturday.
+	locOpen := map[string]bool{}
+	for _, s := range svcs {
+		for _, sal := range s.ServiceAtLocations {
+			if sal.Location == nil {
+				continue
+			}
+			for _, sc := range sal.Location.Schedules {
+				if strings.Contains(strings.ToUpper(sc.Byday), "SA") {
+					locOpen[sal.LocationID] = true
+				}
+			}
+		}
+	}
+	var saturday, age10, free int
+	for _, s := range svcs {
+		if !public[s.ID] {
+			continue
+		}
+		open := false
+		for _, sc := range s.Schedules {
+			open = open || strings.Contains(strings.ToUpper(sc.Byday), "SA")
+		}
+		for _, sal := range s.ServiceAtLocations {
+			for _, sc := range sal.Schedules {
+				open = open || strings.Contains(strings.ToUpper(sc.Byday), "SA")
+			}
+			open = open || locOpen[sal.LocationID]
+		}
+		if open {
+			saturday++
+		}
+		if (s.MinimumAge == nil || *s.MinimumAge <= 10) && (s.MaximumAge == nil || *s.MaximumAge >= 10) {
+			age10++
+		}
+		priced := false
+		for _, c := range s.CostOptions {
+			priced = priced || (c.Amount != nil && *c.Amount > 0)
+		}
+		if !priced && (s.FeesDescription == "" || strings.Contains(strings.ToLower(s.FeesDescription), "free")) {
+			free++
+		}
+	}
+	if saturday == 0 || age10 == 0 || free == 0 {
+		t.Fatalf("the demo data cannot test these filters: %d open Saturday, %d for age 10, %d free", saturday, age10, free)
+	}
+	if got := total("/?open=SA"); got != saturday {
+		t.Errorf("open on Saturday: %d services, want %d", got, saturday)
+	}
+	if got := total("/?age=10"); got != age10 {
+		t.Errorf("age 10: %d services, want %d", got, age10)
+	}
+	if got := total("/?free=true"); got != free {
+		t.Errorf("free: %d services, want %d", got, free)
+	}
+	if got := total("/?free=true&age=10&open=SA"); got > min(saturday, age10, free) {
+		t.Errorf("the three together: %d services, more than any alone", got)
+	}
+	rec := a.get(t, "/?age=ten")
+	if !strings.Contains(rec.Body.String(), "Enter an age in whole years") {
+		t.Error("a bad age is not explained")
+	}
+	if got := total("/?open=XX"); got != total("/") {
+		t.Error("an unknown day filtered the results")
+	}
+}

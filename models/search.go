@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -235,7 +236,19 @@ type ServiceQuery struct {
 	// TermOrChildren keeps services linked to this term or to any term
 	// directly below it, as a category filter people expect to work.
 	TermOrChildren string
+	// Age keeps services whose age range includes it; a service without an
+	// age limit is for any age.
+	Age *int
+	// OpenOn keeps services with a weekly schedule on this day (MO to SU),
+	// on the service, at one of its locations, or of a location itself.
+	OpenOn string
+	// FreeOnly keeps services with no priced cost option whose fees, if
+	// described, say free.
+	FreeOnly bool
 }
+
+// Days are the iCalendar day codes OpenOn takes, Monday first.
+var Days = []string{"MO", "TU", "WE", "TH", "FR", "SA", "SU"}
 
 // SearchServices returns a page of fully nested services that match a query,
 // best match first (or in the query's order without text), and how many
@@ -280,6 +293,21 @@ func filterServices(db *gorm.DB, q ServiceQuery) (*gorm.DB, string) {
 	}
 	if q.AcceptsReferrals {
 		base = base.Where("services.accepts_referrals = ?", true)
+	}
+	if q.Age != nil {
+		base = base.Where("(services.minimum_age IS NULL OR services.minimum_age <= ?) AND (services.maximum_age IS NULL OR services.maximum_age >= ?)",
+			*q.Age, *q.Age)
+	}
+	if slices.Contains(Days, q.OpenOn) {
+		day := "%" + q.OpenOn + "%"
+		base = base.Where(`services.id IN (SELECT service_id FROM schedules WHERE service_id IS NOT NULL AND UPPER(byday) LIKE ?)
+			OR services.id IN (SELECT sal.service_id FROM service_at_locations sal JOIN schedules sc ON sc.service_at_location_id = sal.id WHERE UPPER(sc.byday) LIKE ?)
+			OR services.id IN (SELECT sal.service_id FROM service_at_locations sal JOIN schedules sc ON sc.location_id = sal.location_id WHERE UPPER(sc.byday) LIKE ?)`,
+			day, day, day)
+	}
+	if q.FreeOnly {
+		base = base.Where(`NOT EXISTS (SELECT 1 FROM cost_options c WHERE c.service_id = services.id AND c.amount > 0)
+			AND (services.fees_description = '' OR LOWER(services.fees_description) LIKE '%free%')`)
 	}
 	rank := ""
 	if words := searchTokens(q.Text); len(words) > 0 {

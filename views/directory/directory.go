@@ -35,6 +35,11 @@ type Filters struct {
 	Accepts       bool
 	Terms         []models.TermChoice
 	PostcodeError string
+	// Age is as typed; AgeError explains one that is not a whole number.
+	Age      string
+	AgeError string
+	OpenOn   string
+	FreeOnly bool
 	// Near is set when results are sorted by distance from the postcode.
 	Near bool
 }
@@ -55,8 +60,24 @@ func (f Filters) Values() url.Values {
 	if f.Accepts {
 		v.Set("accepts", "true")
 	}
+	if f.Age != "" {
+		v.Set("age", f.Age)
+	}
+	if f.OpenOn != "" {
+		v.Set("open", f.OpenOn)
+	}
+	if f.FreeOnly {
+		v.Set("free", "true")
+	}
 	return v
 }
+
+// DayChoice is a day the directory can filter on.
+type DayChoice struct{ Code, Name string }
+
+// DayChoices are the days of the week, Monday first.
+var DayChoices = []DayChoice{{"MO", "Monday"}, {"TU", "Tuesday"}, {"WE", "Wednesday"}, {"TH", "Thursday"},
+	{"FR", "Friday"}, {"SA", "Saturday"}, {"SU", "Sunday"}}
 
 // Result is one service in the search results.
 type Result struct {
