@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/openreferral-uk/referrals/models"
 )
@@ -18,19 +17,7 @@ import (
 // renamed into place, so a failed export never leaves half a file) or to
 // standard output with "-".
 func runExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	format := "json"
-	var rest []string
-	for i := 0; i < len(args); i++ {
-		switch {
-		case args[i] == "--format" && i+1 < len(args):
-			format = args[i+1]
-			i++
-		case strings.HasPrefix(args[i], "--format="):
-			format = strings.TrimPrefix(args[i], "--format=")
-		default:
-			rest = append(rest, args[i])
-		}
-	}
+	format, rest := cutFlag(args, "format", "json")
 	if format != "json" {
 		return fmt.Errorf("--format %s is not supported: only json is built yet (the data package export is not)", format)
 	}

@@ -276,20 +276,7 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 	if len(args) == 0 || args[0] != "create" {
 		return errors.New("usage: referrals admin create --email someone@example.org.uk")
 	}
-	args = args[1:]
-	var email string
-	rest := args[:0:0]
-	for i := 0; i < len(args); i++ {
-		switch {
-		case args[i] == "--email" && i+1 < len(args):
-			email = args[i+1]
-			i++
-		case strings.HasPrefix(args[i], "--email="):
-			email = strings.TrimPrefix(args[i], "--email=")
-		default:
-			rest = append(rest, args[i])
-		}
-	}
+	email, rest := cutFlag(args[1:], "email", "")
 	if email == "" {
 		return errors.New("usage: referrals admin create --email someone@example.org.uk")
 	}
@@ -341,4 +328,24 @@ func housekeeping(ctx context.Context, db *gorm.DB, log *slog.Logger) {
 			log.Warn("housekeeping: rate limits", slog.Any("error", err))
 		}
 	}
+}
+
+// cutFlag takes a command's own string flag (--name value or --name=value)
+// out of args and returns its value (def when absent) and the rest, which
+// go on to loadConfig's shared flags.
+func cutFlag(args []string, name, def string) (string, []string) {
+	value := def
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		switch {
+		case args[i] == "--"+name && i+1 < len(args):
+			value = args[i+1]
+			i++
+		case strings.HasPrefix(args[i], "--"+name+"="):
+			value = strings.TrimPrefix(args[i], "--"+name+"=")
+		default:
+			rest = append(rest, args[i])
+		}
+	}
+	return value, rest
 }
