@@ -22,12 +22,27 @@ const (
 	AdminOrganisations Action = "admin.organisations"
 	// AdminUsers: see every user and suspend or restore accounts.
 	AdminUsers Action = "admin.users"
+	// ReferPerson: make a referral on behalf of an organisation.
+	ReferPerson Action = "referral.create"
+	// ListReferrals: see the referrals page (My referrals and the inbox).
+	ListReferrals Action = "referral.list"
+	// ViewReferral: see one referral, the person's details included.
+	ViewReferral Action = "referral.view"
+	// ActAsReferrer: withdraw, add notes from the referring side.
+	ActAsReferrer Action = "referral.referrer"
+	// ActAsResponder: receive, accept, decline, complete, assign, add notes
+	// from the receiving side.
+	ActAsResponder Action = "referral.responder"
 )
 
 // Resource is what an action is done to: the member organisation that owns
 // it, when there is one.
 type Resource struct {
 	OrganisationID string
+	// A referral has two organisations: the one that referred and the
+	// member organisation that responds for the service.
+	ReferringOrganisationID string
+	ReceivingOrganisationID string
 }
 
 // rule decides one action.
@@ -43,6 +58,42 @@ func orgAdminOf(a *Actor, r Resource) bool {
 	return ok && m.Roles.OrgAdmin
 }
 
+// caseworkerOf allows the caseworkers of the resource's organisation.
+func caseworkerOf(a *Actor, r Resource) bool {
+	m, ok := a.Membership(r.OrganisationID)
+	return ok && m.Roles.Caseworker
+}
+
+// caseworkerOrResponder allows anyone who refers or responds somewhere.
+func caseworkerOrResponder(a *Actor, _ Resource) bool {
+	if a == nil {
+		return false
+	}
+	for _, m := range a.Memberships {
+		if !m.Pending && (m.Roles.Caseworker || m.Roles.Responder) {
+			return true
+		}
+	}
+	return false
+}
+
+// referrerSide allows the caseworkers of the referring organisation: a
+// referral belongs to the organisation, so a colleague can pick it up.
+func referrerSide(a *Actor, r Resource) bool {
+	m, ok := a.Membership(r.ReferringOrganisationID)
+	return ok && m.Roles.Caseworker
+}
+
+// responderSide allows the responders of the receiving organisation.
+func responderSide(a *Actor, r Resource) bool {
+	m, ok := a.Membership(r.ReceivingOrganisationID)
+	return ok && m.Roles.Responder
+}
+
+// eitherSide allows both sides of a referral, and nobody else: org admins
+// and platform admins get no access to a person's details from their role.
+func eitherSide(a *Actor, r Resource) bool { return referrerSide(a, r) || responderSide(a, r) }
+
 // policy maps every action to its rule. An action missing here is refused.
 var policy = map[Action]rule{
 	ViewAccount:        signedIn,
@@ -51,6 +102,11 @@ var policy = map[Action]rule{
 	ManageTeam:         orgAdminOf,
 	AdminOrganisations: platformAdmin,
 	AdminUsers:         platformAdmin,
+	ReferPerson:        caseworkerOf,
+	ListReferrals:      caseworkerOrResponder,
+	ViewReferral:       eitherSide,
+	ActAsReferrer:      referrerSide,
+	ActAsResponder:     responderSide,
 }
 
 // Can reports whether an actor (nil for the public) may do an action to a
