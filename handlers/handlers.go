@@ -21,9 +21,12 @@ import (
 
 // Options are the dependencies and settings of the HTTP layer.
 type Options struct {
-	DB      *gorm.DB
-	Logger  *slog.Logger
-	BaseURL string
+	DB *gorm.DB
+	// Referrals is the referral use cases; nil turns referrals off (no
+	// encryption key is configured).
+	Referrals *models.Referrals
+	Logger    *slog.Logger
+	BaseURL   string
 	// Production turns on the safeguards of a public deployment.
 	Production bool
 	// Demo shows the demo banner and, later, demo sign-in.

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
@@ -13,6 +14,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"gorm.io/gorm"
 )
 
 // Personal data about the people being referred is sealed with AES-256-GCM
@@ -165,4 +168,27 @@ func (k *Keyring) lookupHash(id, value string) string {
 	m := hmac.New(sha256.New, k.lookup[id])
 	m.Write([]byte(value))
 	return hex.EncodeToString(m.Sum(nil))
+}
+
+// CheckKeys refuses to go on when sealed data names a key that is not
+// configured: starting anyway would show caseworkers errors on every
+// referral instead of telling the operator at once.
+func CheckKeys(ctx context.Context, db *gorm.DB, k *Keyring) error {
+	var ids []string
+	err := db.WithContext(ctx).Raw(`SELECT key_id FROM referrals WHERE anonymised_at IS NULL
+		UNION SELECT key_id FROM referral_events WHERE key_id <> ''
+		UNION SELECT key_id FROM referral_notes`).Scan(&ids).Error
+	if err != nil {
+		return fmt.Errorf("models: check encryption keys: %w", err)
+	}
+	var missing []string
+	for _, id := range ids {
+		if k == nil || !k.Has(id) {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%w: personal data is encrypted with key id(s) %s; add them to REFERRALS_ENCRYPTION_KEYS", ErrNoKey, strings.Join(missing, ", "))
+	}
+	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openreferral-uk/referrals/models"
 	"github.com/openreferral-uk/referrals/models/mail"
 )
 
@@ -45,6 +46,12 @@ type Config struct {
 	APIRateLimit       int
 	// SMTP is the outgoing mail relay; an empty Host turns email off.
 	SMTP mail.SMTPConfig
+	// EncryptionKeys seal referrals' personal data; nil until set or, in
+	// demo mode, generated (see keyring).
+	EncryptionKeys *models.Keyring
+	// BankHolidays names the nation whose bank holidays response targets
+	// skip.
+	BankHolidays string
 }
 
 // Production reports whether the instance runs with production safeguards.
@@ -305,6 +312,29 @@ var settings = []setting{
 	{Env: "REFERRALS_SMTP_FROM", Flag: "smtp-from", Default: "",
 		Usage: "the from address, such as Community Referrals <referrals@example.org.uk>",
 		apply: func(c *Config, v string) error { c.SMTP.From = strings.TrimSpace(v); return nil }},
+	{Env: "REFERRALS_ENCRYPTION_KEYS", Flag: "encryption-keys", Default: "", Secret: true,
+		Usage: "keys that encrypt referrals' personal data, as id:base64 pairs separated by commas, the current key first (make one with: referrals keys new)",
+		apply: func(c *Config, v string) error {
+			c.EncryptionKeys = nil
+			if strings.TrimSpace(v) == "" {
+				return nil
+			}
+			k, err := models.ParseKeyring(v)
+			if err != nil {
+				return errors.New(strings.TrimPrefix(err.Error(), "models: "))
+			}
+			c.EncryptionKeys = k
+			return nil
+		}},
+	{Env: "REFERRALS_BANK_HOLIDAYS", Flag: "bank-holidays", Default: models.EnglandAndWales,
+		Usage: "whose bank holidays response targets skip: england-and-wales, scotland or northern-ireland",
+		apply: func(c *Config, v string) error {
+			if _, err := models.NewWorkdays(v); err != nil {
+				return errors.New("must be england-and-wales, scotland or northern-ireland")
+			}
+			c.BankHolidays = v
+			return nil
+		}},
 }
 
 func nonNegative(v string, into *int) error {
@@ -381,6 +411,9 @@ func (c *Config) crossCheck() []string {
 	if c.SessionIdleTimeout > c.SessionLifetime {
 		problems = append(problems, "REFERRALS_SESSION_IDLE_TIMEOUT: must not be longer than REFERRALS_SESSION_LIFETIME")
 	}
+	if c.Production() && c.EncryptionKeys == nil {
+		problems = append(problems, "REFERRALS_ENCRYPTION_KEYS: required when REFERRALS_ENV=production (referrals' personal data is encrypted with it); make one with: referrals keys new")
+	}
 	if c.Production() && strings.HasPrefix(c.BaseURL, "http://") {
 		problems = append(problems, "REFERRALS_BASE_URL: must be https:// when REFERRALS_ENV=production")
 	}
@@ -419,7 +452,17 @@ func (c Config) logAttrs() []any {
 		slog.String("smtp_auth", c.SMTP.AuthMethod),
 		slog.String("smtp_from", c.SMTP.From),
 		slog.Bool("smtp_password_set", c.SMTP.Password != ""),
+		slog.Any("encryption_key_ids", c.keyIDs()),
+		slog.String("bank_holidays", c.BankHolidays),
 	}
+}
+
+// keyIDs names the configured encryption keys (never the keys).
+func (c Config) keyIDs() []string {
+	if c.EncryptionKeys == nil {
+		return []string{}
+	}
+	return c.EncryptionKeys.IDs()
 }
 
 // redactDatabaseURL hides the password of a PostgreSQL URL.
