@@ -50,6 +50,16 @@ func (h *Handler) routes(e *echo.Echo) {
 	e.GET("/invitations/:token", h.invitationShow, member...)
 	e.POST("/invitations/:token", h.invitationAccept, member...)
 
+	e.GET("/services/:id/refer", h.referralStart, member...)
+	e.POST("/services/:id/refer", h.referralJourney, member...)
+	e.GET("/referrals", h.referralList, member...)
+	e.POST("/referrals/find", h.referralFind, member...)
+	e.GET("/referrals/:ref", h.referralShow, member...)
+	e.GET("/referrals/:ref/print", h.referralPrint, member...)
+	e.POST("/referrals/:ref/status", h.referralMove, member...)
+	e.POST("/referrals/:ref/assign", h.referralAssign, member...)
+	e.POST("/referrals/:ref/notes", h.referralNote, member...)
+
 	e.GET("/manage/team", h.teamShow, member...)
 	e.POST("/manage/team/invitations", h.teamInvite, member...)
 	e.POST("/manage/team/members/:id", h.teamMemberUpdate, member...)

@@ -3,6 +3,8 @@ package models
 import (
 	"fmt"
 	"net/mail"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -369,4 +371,56 @@ func (p Person) FullName() string { return strings.TrimSpace(p.GivenName + " " +
 func personLookupValue(given, family, dob string) string {
 	fold := func(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
 	return fold(given) + "\x00" + fold(family) + "\x00" + dob
+}
+
+// referralStepFields names each step's fields, as the pages name them.
+var referralStepFields = map[string][]string{
+	StepBasis: {"lawful_basis", "person_agreed", "agreement_covers", "agreement_method", "agreed_day", "agreed_month",
+		"agreed_year", "basis_note", "had_capacity", "under_16", "agreed_by_name", "agreed_by_relationship"},
+	StepPerson: {"given_name", "family_name", "birth_day", "birth_month", "birth_year", "phone", "email",
+		"preferred_contact", "address", "postcode", "access_needs", "interpreter"},
+	StepReason: {"reason", "urgency"},
+}
+
+// StepFields lists the form fields of a step.
+func StepFields(step string) []string { return referralStepFields[step] }
+
+// fieldPointers maps each form name to its field.
+func (f *ReferralForm) fieldPointers() map[string]*string {
+	out := map[string]*string{}
+	v := reflect.ValueOf(f).Elem()
+	t := v.Type()
+	for i := range t.NumField() {
+		if name := t.Field(i).Tag.Get("form"); name != "" {
+			out[name] = v.Field(i).Addr().Interface().(*string)
+		}
+	}
+	return out
+}
+
+// ReferralFormFrom reads the form's fields by name, such as from a POST.
+func ReferralFormFrom(get func(name string) string) ReferralForm {
+	var f ReferralForm
+	for name, p := range f.fieldPointers() {
+		*p = get(name)
+	}
+	return f
+}
+
+// Value returns a field's value by its form name.
+func (f ReferralForm) Value(name string) string {
+	if p, ok := f.fieldPointers()[name]; ok {
+		return *p
+	}
+	return ""
+}
+
+// StepOf returns the step a field belongs to.
+func StepOf(field string) string {
+	for _, step := range []string{StepBasis, StepPerson, StepReason} {
+		if slices.Contains(referralStepFields[step], field) {
+			return step
+		}
+	}
+	return ""
 }

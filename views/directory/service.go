@@ -36,6 +36,10 @@ type ServicePage struct {
 	Assured          string
 	// Restricted is true when the page shows professionals-only details.
 	Restricted bool
+	// ReferURL starts a referral, for a caseworker when the service takes
+	// them; ReferNote says why a caseworker cannot refer when it does not.
+	ReferURL  string
+	ReferNote string
 }
 
 // Fact is one row of the service's summary list.
