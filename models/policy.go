@@ -18,6 +18,9 @@ const (
 	ViewTeam Action = "team.view"
 	// ManageTeam: invite, change roles, approve and remove members.
 	ManageTeam Action = "team.manage"
+	// ManageListings: create and edit the organisation's services, their
+	// referral settings, confirm and claim them.
+	ManageListings Action = "listings.manage"
 	// AdminOrganisations: approve, reject and link member organisations.
 	AdminOrganisations Action = "admin.organisations"
 	// AdminUsers: see every user and suspend or restore accounts.
@@ -49,6 +52,7 @@ var policy = map[Action]rule{
 	RequestMembership:  signedIn,
 	ViewTeam:           orgAdminOf,
 	ManageTeam:         orgAdminOf,
+	ManageListings:     orgAdminOf,
 	AdminOrganisations: platformAdmin,
 	AdminUsers:         platformAdmin,
 }
