@@ -129,5 +129,7 @@ func (h *Handler) serviceShow(c echo.Context) error {
 	}
 	l := h.layout(c, "")
 	l.Nav = "directory"
-	return render(c, http.StatusOK, directory.Service(directory.NewServicePage(l, recs[0])), nil)
+	vm := directory.NewServicePage(l, recs[0])
+	vm.PossiblyOutOfDate = models.NeedsReview(recs[0].AssuredDate, models.Now(), h.opts.ListingReviewPeriod)
+	return render(c, http.StatusOK, directory.Service(vm), nil)
 }
