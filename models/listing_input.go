@@ -274,13 +274,33 @@ func NormalisePhone(s string) (string, bool) {
 		}
 	}
 	n, err := phonenumbers.Parse(s, "GB")
-	if err != nil || !phonenumbers.IsValidNumber(n) {
+	if err != nil || !(phonenumbers.IsValidNumber(n) || isDramaNumber(n)) {
 		return s, false
 	}
-	if phonenumbers.GetRegionCodeForNumber(n) == "GB" {
+	if n.GetCountryCode() == 44 { // the UK and the Crown Dependencies dial alike
 		return phonenumbers.Format(n, phonenumbers.NATIONAL), true
 	}
 	return phonenumbers.Format(n, phonenumbers.INTERNATIONAL), true
+}
+
+// dramaRanges are Ofcom's UK number ranges kept for drama and examples
+// (national significant number prefixes, each followed by three digits).
+// They never reach a real line, which is why the demo directory and
+// training sites use them; libphonenumber does not count some as valid.
+var dramaRanges = []string{"1134960", "1144960", "1154960", "1164960", "1174960", "1184960", "1214960", "1314960",
+	"1414960", "1514960", "1614960", "1632960", "2079460", "2890180", "2920180", "7700900", "8081570", "9098790", "3069990"}
+
+func isDramaNumber(n *phonenumbers.PhoneNumber) bool {
+	if n.GetCountryCode() != 44 {
+		return false
+	}
+	nsn := phonenumbers.GetNationalSignificantNumber(n)
+	for _, r := range dramaRanges {
+		if len(nsn) == len(r)+3 && strings.HasPrefix(nsn, r) {
+			return true
+		}
+	}
+	return false
 }
 
 func parseAge(v *ValidationError, field, label, s string) *float64 {

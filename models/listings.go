@@ -421,6 +421,18 @@ func SaveListing(ctx context.Context, db *gorm.DB, resolver geo.Resolver, a *Act
 	if verr == nil {
 		verr = &ValidationError{}
 	}
+	// Text kept as it was is not judged again: an imported description
+	// may hold markup the form would not accept, and the admin editing the
+	// opening times should not have to rewrite it first.
+	for field, pair := range map[string][2]string{
+		"name": {typed.Name, oldIn.Name}, "description": {typed.Description, oldIn.Description},
+		"eligibility": {typed.Eligibility, oldIn.Eligibility}, "fees": {typed.Fees, oldIn.Fees},
+		"application_process": {typed.ApplicationProcess, oldIn.ApplicationProcess},
+	} {
+		if serviceID != "" && pair[0] == pair[1] && strings.TrimSpace(pair[0]) != "" {
+			delete(verr.Fields, field)
+		}
+	}
 	if err := checkChoices(ctx, db, orgID, in, verr); err != nil {
 		return "", err
 	}

@@ -109,6 +109,8 @@ func TestListingValidation(t *testing.T) {
 		"+44 20 7946 0000":  "020 7946 0000",
 		"+33 1 23 45 67 89": "+33 1 23 45 67 89",
 		"(0113) 496-0000":   "0113 496 0000",
+		"01632 960123":      "01632 960123",
+		"07700 900 123":     "07700 900123",
 	} {
 		if got, ok := models.NormalisePhone(in); !ok || got != want {
 			t.Errorf("NormalisePhone(%q) = %q, %v; want %q", in, got, ok, want)
