@@ -448,6 +448,7 @@ func SaveListing(ctx context.Context, db *gorm.DB, resolver geo.Resolver, a *Act
 		old = Service{ID: serviceID, OrganizationID: hsdsID, Provenance: Provenance{Source: LocalSource, FirstSeenAt: now}}
 		oldIn = ListingInput{State: string(StateDraft)}
 	}
+	keepCoordinates(rec, oldIn, in, points)
 	svc := buildService(rec, old, in, points)
 	published, local := diffListing(oldIn, in)
 	if err := nameChoices(ctx, db, published, local); err != nil {
@@ -567,6 +568,30 @@ func resolveLocations(ctx context.Context, resolver geo.Resolver, locs []Locatio
 		}
 	}
 	return out
+}
+
+// keepCoordinates keeps a location's stored coordinates when the postcode
+// is unchanged and no new ones could be found (no resolver, or the lookup
+// service is down): a failed lookup must not wipe a map position.
+func keepCoordinates(rec ServiceRecord, oldIn, in ListingInput, points []locationPoint) {
+	stored := map[string]hsds.Location{}
+	for _, sal := range rec.ServiceAtLocations {
+		if sal.Location != nil {
+			stored[sal.LocationID] = *sal.Location
+		}
+	}
+	approx := map[string]bool{}
+	postcode := map[string]string{}
+	for _, l := range oldIn.Locations {
+		approx[l.ID], postcode[l.ID] = l.Approximate, l.Postcode
+	}
+	for i, l := range in.Locations {
+		loc, ok := stored[l.ID]
+		if points[i].Known || !ok || loc.Latitude == nil || loc.Longitude == nil || postcode[l.ID] != l.Postcode {
+			continue
+		}
+		points[i] = locationPoint{Lat: *loc.Latitude, Lon: *loc.Longitude, Approximate: approx[l.ID], Known: true}
+	}
 }
 
 // buildService applies the typed listing to the stored one, keeping what
