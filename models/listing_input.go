@@ -207,7 +207,7 @@ func checkText(v *ValidationError, field, label, s string, limit int, multiline 
 		return
 	}
 	for _, r := range s {
-		if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\r' || r == '\t')) {
+		if unicode.IsControl(r) && (!multiline || (r != '\n' && r != '\r' && r != '\t')) {
 			v.Add(field, label+" must not contain control characters")
 			return
 		}
@@ -274,7 +274,7 @@ func NormalisePhone(s string) (string, bool) {
 		}
 	}
 	n, err := phonenumbers.Parse(s, "GB")
-	if err != nil || !(phonenumbers.IsValidNumber(n) || isDramaNumber(n)) {
+	if err != nil || (!phonenumbers.IsValidNumber(n) && !isDramaNumber(n)) {
 		return s, false
 	}
 	if n.GetCountryCode() == 44 { // the UK and the Crown Dependencies dial alike
@@ -332,10 +332,9 @@ func (in ListingInput) Validate() (ListingInput, *ValidationError) {
 		&out.ApplicationProcess, &out.MinimumAge, &out.MaximumAge, &out.ResponseTargetDays} {
 		trim(p)
 	}
-	switch {
-	case out.Name == "":
+	if out.Name == "" {
 		v.Add("name", "Enter the name of the service")
-	default:
+	} else {
 		checkText(v, "name", "Name", out.Name, maxShortText, false)
 	}
 	if out.Description == "" {
