@@ -12,6 +12,7 @@ import (
 
 	"github.com/openreferral-uk/referrals/handlers"
 	"github.com/openreferral-uk/referrals/models"
+	"github.com/openreferral-uk/referrals/models/hsds/schematest"
 )
 
 // send is do that also returns the body.
@@ -111,6 +112,10 @@ func TestListingPages(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(body, "Church hall") || !strings.Contains(body, `"byday":"MO,WE"`) {
 		t.Fatalf("API after create: %d %.300s", res.StatusCode, body)
 	}
+	// A service made from nothing in the form is a valid ORUK and HSDS
+	// service.
+	schematest.Validate(t, schematest.Schema(t, schematest.ORUKPrefix, "service.json"), "/api/services/"+id, []byte(body))
+	schematest.Validate(t, schematest.Schema(t, schematest.HSDSPrefix, "service.json"), "/api/services/"+id, []byte(body))
 	var before struct {
 		LastModified string `json:"last_modified"`
 	}
