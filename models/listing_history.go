@@ -62,17 +62,7 @@ func listingFields(in ListingInput) (published, local map[string]string) {
 		scheds = append(scheds, s.Summary())
 	}
 	for _, l := range in.Locations {
-		line := strings.Join(nonEmpty(l.Name, l.Address1, l.Address2, l.City, l.Postcode), ", ")
-		if l.Accessibility != "" {
-			line += "; access: " + l.Accessibility
-		}
-		if l.Latitude != "" {
-			line += "; at " + l.Latitude + ", " + l.Longitude
-		}
-		if l.ProfessionalsOnly {
-			line += " [professionals only]"
-		}
-		locs = append(locs, line)
+		locs = append(locs, l.line())
 	}
 	cats := slices.Clone(in.Categories)
 	slices.Sort(cats)
@@ -153,4 +143,50 @@ func ListingHistory(ctx context.Context, db *gorm.DB, a *Actor, serviceID string
 		return nil, fmt.Errorf("models: listing history: %w", err)
 	}
 	return out, nil
+}
+
+// line is a location as one line of history.
+func (l LocationInput) line() string {
+	line := strings.Join(nonEmpty(l.Name, l.Address1, l.Address2, l.City, l.Postcode), ", ")
+	if l.Accessibility != "" {
+		line += "; access: " + l.Accessibility
+	}
+	if l.Latitude != "" {
+		line += "; at " + l.Latitude + ", " + l.Longitude
+	}
+	if l.ProfessionalsOnly {
+		line += " [professionals only]"
+	}
+	return line
+}
+
+// recordSharedLocationChanges writes, in the history of every other
+// service delivered at a location this save changed, what changed there:
+// their listing changed too, and their admins should see why.
+func recordSharedLocationChanges(ctx context.Context, tx *gorm.DB, a *Actor, serviceID string, at time.Time, before, after ListingInput) error {
+	was := map[string]string{}
+	for _, l := range before.Locations {
+		if l.ID != "" {
+			was[l.ID] = l.line()
+		}
+	}
+	for _, l := range after.Locations {
+		old, ok := was[l.ID]
+		if !ok || old == l.line() {
+			continue
+		}
+		sharers, err := ServicesAtLocations(ctx, tx, []string{l.ID})
+		if err != nil {
+			return err
+		}
+		for _, id := range sharers {
+			if id == serviceID {
+				continue
+			}
+			if err := recordChanges(tx, a, id, "update", at, []FieldChange{{Field: "Shared location", Old: old, New: l.line()}}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -493,6 +493,9 @@ func SaveListing(ctx context.Context, db *gorm.DB, resolver geo.Resolver, a *Act
 		if isNew {
 			action = "create"
 		}
+		if err := recordSharedLocationChanges(ctx, tx, a, serviceID, now, oldIn, in); err != nil {
+			return err
+		}
 		return recordChanges(tx, a, serviceID, action, now, append(published, local...))
 	})
 	if err != nil {

@@ -256,6 +256,11 @@ func TestSaveListing(t *testing.T) {
 		if !otherAfter.LastModified.After(other.LastModified) {
 			t.Error("a service sharing the edited location was not marked modified")
 		}
+		var shared []models.ListingChange
+		db.Where("service_id = ? AND field_name = ?", other.ID, "Shared location").Find(&shared)
+		if len(shared) != 1 || !strings.Contains(shared[0].PreviousValue, "1 Park Row") || !strings.Contains(shared[0].ReplacementValue, "2 Park Row") {
+			t.Errorf("the sharing service's history: %+v", shared)
+		}
 		if !after.AcceptsReferrals || after.CapacityStatus != models.CapacityWaitingList || after.ReferralEmail == "" {
 			t.Errorf("referral settings: %+v", after)
 		}
