@@ -74,7 +74,7 @@ func listingForm(c echo.Context) (models.ListingInput, error) {
 		Fees: get("fees"), Languages: get("languages"), ApplicationProcess: get("application_process"),
 		Email: get("email"), Website: get("website"), AcceptsReferrals: on("accepts_referrals"),
 		Responders: form["responders"], ReferralEmail: get("referral_email"),
-		ResponseTargetDays: get("response_target_days"), Capacity: get("capacity"),
+		ResponseTargetDays: get("response_target_days"), Capacity: get("capacity"), Version: get("version"),
 	}
 	row := func(kind string, i int, name string) string { return fmt.Sprintf("%s-%d-%s", kind, i, name) }
 	for i := 0; i < maxFormRows && form.Has(row("phones", i, "number")); i++ {
@@ -206,6 +206,17 @@ func (h *Handler) listingSave(c echo.Context, vm manage.ListingPage) error {
 	if errors.As(err, &ve) {
 		vm.Errors = components.Errors(ve.Fields)
 		return h.listingPage(c, http.StatusUnprocessableEntity, vm)
+	}
+	if errors.Is(err, models.ErrConflict) {
+		// Someone saved first: keep what this person typed, tell them, and
+		// let them save again over the version they can now see.
+		l, lerr := models.GetListing(c.Request().Context(), h.db, currentActor(c), vm.ServiceID)
+		if lerr != nil {
+			return lerr
+		}
+		vm.Input.Version = l.Input.Version
+		vm.Errors = components.Errors{"history": "Someone else changed this listing while you were editing it. Your changes are below, not yet saved: check the history, then save again."}
+		return h.listingPage(c, http.StatusConflict, vm)
 	}
 	if err != nil {
 		return err

@@ -159,6 +159,17 @@ func TestListingPages(t *testing.T) {
 		t.Error("the history does not show the change of opening times")
 	}
 
+	// A save from a page loaded before that change is refused with 409,
+	// keeping what was typed.
+	stale := listingFormValues(org)
+	stale.Set("version", "2000-01-01T00:00:00.000Z")
+	stale.Set("name", "Typed before the other change")
+	res, body = w.send(t, "org admin", http.MethodPost, loc, stale)
+	if res.StatusCode != http.StatusConflict || !strings.Contains(body, `value="Typed before the other change"`) ||
+		!strings.Contains(body, `href="#history"`) {
+		t.Errorf("a stale save: %d", res.StatusCode)
+	}
+
 	// Another organisation's admin cannot see or change it.
 	if res, _ = w.send(t, "other org admin", http.MethodGet, loc, nil); res.StatusCode != http.StatusForbidden {
 		t.Errorf("other org admin GET edit: %d", res.StatusCode)

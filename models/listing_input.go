@@ -97,6 +97,11 @@ type ListingInput struct {
 	Schedules          []ScheduleInput
 	Locations          []LocationInput
 
+	// Version is the listing's version when the form was loaded; a save
+	// from an older version is refused (ErrConflict) so nobody overwrites
+	// a change they did not see. Empty skips the check.
+	Version string
+
 	// Referral settings: local, never published.
 	AcceptsReferrals   bool
 	Responders         []string // membership ids; none means every responder

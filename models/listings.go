@@ -162,6 +162,20 @@ type Listing struct {
 	AssuredDate  string
 }
 
+// listingVersion is what changes whenever a listing does, published or
+// local: the later of its last_modified and its newest history entry.
+func listingVersion(ctx context.Context, db *gorm.DB, s Service) (string, error) {
+	var latest []ListingChange
+	if err := db.WithContext(ctx).Where("service_id = ?", s.ID).Order("changed_at DESC").Limit(1).Find(&latest).Error; err != nil {
+		return "", fmt.Errorf("models: listing version: %w", err)
+	}
+	v := s.LastModified
+	if len(latest) > 0 && latest[0].ChangedAt.After(v) {
+		v = latest[0].ChangedAt
+	}
+	return FormatTime(v), nil
+}
+
 // listingOwner loads a service row and the member organisation that keeps
 // it, and checks that the actor may manage its listings.
 func listingOwner(ctx context.Context, db *gorm.DB, a *Actor, serviceID string) (Service, string, error) {
@@ -212,6 +226,9 @@ func GetListing(ctx context.Context, db *gorm.DB, a *Actor, serviceID string) (L
 	}
 	in, err := inputFromRecord(ctx, db, rec, s)
 	if err != nil {
+		return Listing{}, err
+	}
+	if in.Version, err = listingVersion(ctx, db, s); err != nil {
 		return Listing{}, err
 	}
 	var claims int64
@@ -407,6 +424,15 @@ func SaveListing(ctx context.Context, db *gorm.DB, resolver geo.Resolver, a *Act
 		}
 		if IsFeedSource(old.Source) {
 			return "", fmt.Errorf("models: listing %s comes from a feed and is not claimed: %w", old.ID, ErrForbidden)
+		}
+		if typed.Version != "" {
+			current, err := listingVersion(ctx, db, old)
+			if err != nil {
+				return "", err
+			}
+			if current != typed.Version {
+				return "", fmt.Errorf("models: listing %s changed since version %s: %w", old.ID, typed.Version, ErrConflict)
+			}
 		}
 		hsdsID = old.OrganizationID
 		if rec, err = loadRecord(ctx, db, old); err != nil {

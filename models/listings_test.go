@@ -308,6 +308,12 @@ func TestSaveListing(t *testing.T) {
 			t.Errorf("another organisation's admin saved the listing: %v", err)
 		}
 
+		// A save from a form loaded before someone else's change is
+		// refused rather than overwriting it.
+		if _, err := models.SaveListing(ctx, db, resolver, w.adminA, w.orgA, id, l.Input); !errors.Is(err, models.ErrConflict) {
+			t.Errorf("a stale save: %v", err)
+		}
+
 		// Saving with nothing published changed leaves last_modified alone.
 		l2, _ := models.GetListing(ctx, db, w.adminA, id)
 		l2.Input.ResponseTargetDays = "10"
@@ -321,6 +327,7 @@ func TestSaveListing(t *testing.T) {
 		}
 
 		// Closing for good publishes it as defunct.
+		l2, _ = models.GetListing(ctx, db, w.adminA, id)
 		l2.Input.State = string(models.StateClosed)
 		if _, err := models.SaveListing(ctx, db, resolver, w.adminA, w.orgA, id, l2.Input); err != nil {
 			t.Fatal(err)

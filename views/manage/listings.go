@@ -72,7 +72,7 @@ func (p ListingPage) Heading() string {
 
 // ErrorOrder lists the form's fields in page order, for the error summary.
 func (p ListingPage) ErrorOrder() []string {
-	order := []string{"name", "description", "state", "categories", "minimum_age", "maximum_age", "eligibility", "fees",
+	order := []string{"history", "name", "description", "state", "categories", "minimum_age", "maximum_age", "eligibility", "fees",
 		"languages", "application_process", "email", "website", "phones"}
 	for i := range p.Input.Phones {
 		order = append(order, field("phones", i, "number"), field("phones", i, "description"))
