@@ -130,6 +130,7 @@ func (h *Handler) serviceShow(c echo.Context) error {
 	l := h.layout(c, "")
 	l.Nav = "directory"
 	page := directory.NewServicePage(l, recs[0])
+	page.PossiblyOutOfDate = models.NeedsReview(recs[0].AssuredDate, models.Now(), h.opts.ListingReviewPeriod)
 	if a := currentActor(c); h.opts.Referrals != nil && page.AcceptsReferrals && len(referringOrgs(a)) > 0 {
 		target, err := h.opts.Referrals.Target(c.Request().Context(), page.ID)
 		switch {

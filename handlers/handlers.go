@@ -53,6 +53,10 @@ type Options struct {
 	// SignInRateLimit and APIRateLimit are requests a minute allowed from
 	// one client address, counted across replicas; zero is no limit.
 	SignInRateLimit, APIRateLimit int
+	// ListingReviewPeriod is how long a listing stays confirmed: one not
+	// confirmed for longer is flagged as possibly out of date. Zero flags
+	// none.
+	ListingReviewPeriod time.Duration
 	// Mail sends the platform's email; nil sends nothing.
 	Mail mail.Sender
 }

@@ -180,6 +180,27 @@ func newPermissionWorld(t *testing.T) (*permissionWorld, *handlers.Options) {
 	}
 	w.ids["reference"] = ref.Reference
 
+	// Organisation A's listings: one to edit and confirm, one harvested
+	// from a feed to claim, and a draft to delete.
+	var listings []models.Service
+	db.Where("organization_id = ? AND visibility = ?", *orgs[0].HSDSOrganizationID, models.Published).Order("id").Limit(2).Find(&listings)
+	if len(listings) < 2 {
+		t.Fatalf("organisation A keeps %d published services", len(listings))
+	}
+	w.ids["listing"], w.ids["feedListing"] = listings[0].ID, listings[1].ID
+	db.Model(&models.Service{}).Where("id = ?", listings[1].ID).Update("source", "feed:council")
+	draft, err := models.SaveListing(ctx, db, nil, adminA, orgA, "", models.ListingInput{Name: "A draft", Description: "Not ready.",
+		State: string(models.StateDraft), Capacity: string(models.CapacityOpen)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.ids["draftListing"] = draft
+	// The platform admin acts after the org admin deleted the first draft.
+	if w.ids["draftListing2"], err = models.SaveListing(ctx, db, nil, adminA, orgA, "", models.ListingInput{Name: "Another draft",
+		Description: "Not ready.", State: string(models.StateDraft), Capacity: string(models.CapacityOpen)}); err != nil {
+		t.Fatal(err)
+	}
+
 	opts := handlers.Options{DB: db, BaseURL: "http://permissions.test", Demo: true, Referrals: refs}
 	e, err := handlers.New(opts)
 	if err != nil {
@@ -270,6 +291,25 @@ func (w *permissionWorld) request(role string, r permissionRow) (string, url.Val
 	case "POST /manage/team/members/:id/remove":
 		path = strings.Replace(path, ":id", w.ids["responderMembership"], 1)
 		form.Set("org", w.ids["orgA"])
+	case "GET /manage/services", "GET /manage/services/new":
+		path += "?org=" + w.ids["orgA"]
+	case "POST /manage/services/new", "POST /manage/services/:id/edit":
+		path = strings.Replace(path, ":id", w.ids["listing"], 1)
+		form.Set("org", w.ids["orgA"])
+		form.Set("name", "Made by "+role)
+		form.Set("description", "A service.")
+		form.Set("state", "open")
+		form.Set("capacity", "open")
+	case "GET /manage/services/:id/edit", "POST /manage/services/:id/confirm":
+		path = strings.Replace(path, ":id", w.ids["listing"], 1)
+	case "POST /manage/services/:id/claim":
+		path = strings.Replace(path, ":id", w.ids["feedListing"], 1)
+	case "POST /manage/services/:id/delete":
+		draft := w.ids["draftListing"]
+		if role == "platform admin" {
+			draft = w.ids["draftListing2"]
+		}
+		path = strings.Replace(path, ":id", draft, 1)
 	case "POST /admin/organisations/:id/approve", "POST /admin/organisations/:id/reject":
 		path = strings.Replace(path, ":id", w.ids["pendingOrg"], 1)
 	case "POST /admin/organisations/:id/domains":

@@ -65,6 +65,15 @@ func (h *Handler) routes(e *echo.Echo) {
 	e.POST("/manage/team/members/:id", h.teamMemberUpdate, member...)
 	e.POST("/manage/team/members/:id/remove", h.teamMemberRemove, member...)
 
+	e.GET("/manage/services", h.listingsShow, member...)
+	e.GET("/manage/services/new", h.listingNew, member...)
+	e.POST("/manage/services/new", h.listingCreate, member...)
+	e.GET("/manage/services/:id/edit", h.listingEdit, member...)
+	e.POST("/manage/services/:id/edit", h.listingUpdate, member...)
+	e.POST("/manage/services/:id/confirm", h.listingConfirm, member...)
+	e.POST("/manage/services/:id/claim", h.listingClaim, member...)
+	e.POST("/manage/services/:id/delete", h.listingDelete, member...)
+
 	e.GET("/admin/organisations", h.adminOrganisations, member...)
 	e.POST("/admin/organisations/:id/approve", h.adminOrganisationDecide(true), member...)
 	e.POST("/admin/organisations/:id/reject", h.adminOrganisationDecide(false), member...)

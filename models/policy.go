@@ -1,5 +1,7 @@
 package models
 
+import "slices"
+
 // The one authorization policy. Every handler, job and command asks Can;
 // nothing else decides who may do what. docs/permissions.md is the same
 // policy written by hand, route by route, and a test walks every route with
@@ -18,6 +20,9 @@ const (
 	ViewTeam Action = "team.view"
 	// ManageTeam: invite, change roles, approve and remove members.
 	ManageTeam Action = "team.manage"
+	// ManageListings: create and edit the organisation's services, their
+	// referral settings, confirm and claim them.
+	ManageListings Action = "listings.manage"
 	// AdminOrganisations: approve, reject and link member organisations.
 	AdminOrganisations Action = "admin.organisations"
 	// AdminUsers: see every user and suspend or restore accounts.
@@ -43,6 +48,10 @@ type Resource struct {
 	// member organisation that responds for the service.
 	ReferringOrganisationID string
 	ReceivingOrganisationID string
+	// ServiceResponders are the memberships named to respond for the
+	// referral's service; empty means every responder of the receiving
+	// organisation.
+	ServiceResponders []string
 }
 
 // rule decides one action.
@@ -87,7 +96,7 @@ func referrerSide(a *Actor, r Resource) bool {
 // responderSide allows the responders of the receiving organisation.
 func responderSide(a *Actor, r Resource) bool {
 	m, ok := a.Membership(r.ReceivingOrganisationID)
-	return ok && m.Roles.Responder
+	return ok && m.Roles.Responder && (len(r.ServiceResponders) == 0 || slices.Contains(r.ServiceResponders, m.MembershipID))
 }
 
 // eitherSide allows both sides of a referral, and nobody else: org admins
@@ -100,6 +109,7 @@ var policy = map[Action]rule{
 	RequestMembership:  signedIn,
 	ViewTeam:           orgAdminOf,
 	ManageTeam:         orgAdminOf,
+	ManageListings:     orgAdminOf,
 	AdminOrganisations: platformAdmin,
 	AdminUsers:         platformAdmin,
 	ReferPerson:        caseworkerOf,

@@ -107,12 +107,15 @@ func (r *Referrals) List(ctx context.Context, a *Actor, q ReferralQuery) (Referr
 	base := func() *gorm.DB {
 		s := db.Table("referrals r")
 		if q.List == ListReceived {
-			s = s.Where("r.receiving_organisation_id IN ?", nonEmpty(a.responderOrgs()))
+			// A service with named responders is answered by them alone.
+			s = s.Where("r.receiving_organisation_id IN ?", orNoID(a.responderOrgs())).
+				Where("(NOT EXISTS (SELECT 1 FROM service_responders sr WHERE sr.service_id = r.service_id) OR EXISTS (SELECT 1 FROM service_responders sr WHERE sr.service_id = r.service_id AND sr.membership_id IN ?))",
+					orNoID(a.membershipIDs()))
 			if q.Mine {
 				s = s.Where("r.assigned_user_id = ?", a.User.ID)
 			}
 		} else {
-			s = s.Where("r.referring_organisation_id IN ?", nonEmpty(a.caseworkerOrgs()))
+			s = s.Where("r.referring_organisation_id IN ?", orNoID(a.caseworkerOrgs()))
 			if q.Mine {
 				s = s.Where("r.referrer_user_id = ?", a.User.ID)
 			}
@@ -174,9 +177,9 @@ func listName(l string) string {
 	return ListSent
 }
 
-// nonEmpty keeps an IN list valid SQL when the actor has no organisations
+// orNoID keeps an IN list valid SQL when the actor has no organisations
 // of that kind: no id matches the empty string.
-func nonEmpty(ids []string) []string {
+func orNoID(ids []string) []string {
 	if len(ids) == 0 {
 		return []string{""}
 	}
@@ -188,3 +191,13 @@ func (a *Actor) CanRefer() bool { return len(a.caseworkerOrgs()) > 0 }
 
 // CanRespond reports whether the actor responds for some organisation.
 func (a *Actor) CanRespond() bool { return len(a.responderOrgs()) > 0 }
+
+func (a *Actor) membershipIDs() []string {
+	var out []string
+	for _, m := range a.Memberships {
+		if !m.Pending {
+			out = append(out, m.MembershipID)
+		}
+	}
+	return out
+}

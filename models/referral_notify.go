@@ -160,7 +160,7 @@ func (w *NotifyWorker) referrer(db *gorm.DB, ref Referral) ([]string, error) {
 // also the service's referral address.
 func (w *NotifyWorker) receivers(db *gorm.DB, ref Referral, includeServiceAddress bool) ([]string, error) {
 	var emails []string
-	q := activeResponders(db, ref.ReceivingOrganisationID).Where("u.email <> ''")
+	q := serviceResponders(db, ref.ReceivingOrganisationID, ref.ServiceID).Where("u.email <> ''")
 	if ref.AssignedUserID != nil && !includeServiceAddress {
 		q = q.Where("u.id = ?", *ref.AssignedUserID)
 	}

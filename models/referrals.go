@@ -44,14 +44,20 @@ type Referral struct {
 	RespondedAt             *time.Time `gorm:"column:responded_at"`
 	ClosedAt                *time.Time `gorm:"column:closed_at"`
 	AnonymisedAt            *time.Time `gorm:"column:anonymised_at"`
+
+	// serviceResponders are the service's named responders (memberships),
+	// read with the referral for the policy.
+	serviceResponders []string `gorm:"-"`
 }
 
 // TableName implements gorm's Tabler.
 func (Referral) TableName() string { return "referrals" }
 
-// resource is the referral as the policy sees it.
+// resource is the referral as the policy sees it; load fills in the
+// service's named responders.
 func (r Referral) resource() Resource {
-	return Resource{ReferringOrganisationID: r.ReferringOrganisationID, ReceivingOrganisationID: r.ReceivingOrganisationID}
+	return Resource{ReferringOrganisationID: r.ReferringOrganisationID, ReceivingOrganisationID: r.ReceivingOrganisationID,
+		ServiceResponders: r.serviceResponders}
 }
 
 // Overdue reports whether the receiving side has not responded in time.
@@ -203,6 +209,15 @@ func activeResponders(db *gorm.DB, orgID string) *gorm.DB {
 	return db.Table("memberships m").Joins("JOIN users u ON u.id = m.user_id").
 		Where("m.member_organisation_id = ? AND m.responder = ? AND m.status = ? AND u.suspended_at IS NULL",
 			orgID, true, MembershipActive)
+}
+
+// serviceResponders selects who responds for a service: its named
+// responders when it has any, otherwise every responder of the
+// organisation.
+func serviceResponders(db *gorm.DB, orgID, serviceID string) *gorm.DB {
+	return activeResponders(db, orgID).Where(
+		"(NOT EXISTS (SELECT 1 FROM service_responders sr WHERE sr.service_id = ?) OR m.id IN (SELECT sr.membership_id FROM service_responders sr WHERE sr.service_id = ?))",
+		serviceID, serviceID)
 }
 
 // referenceAlphabet leaves out letters and digits that are read or heard
@@ -405,7 +420,14 @@ func (r *Referrals) load(tx *gorm.DB, a *Actor, reference string) (Referral, err
 			return Referral{}, fmt.Errorf("models: load referral: %w", err)
 		}
 	}
-	if len(rows) == 0 || !Can(a, ViewReferral, rows[0].resource()) {
+	if len(rows) == 0 {
+		return Referral{}, fmt.Errorf("models: referral: %w", ErrNotFound)
+	}
+	if err := tx.Model(&ServiceResponder{}).Where("service_id = ?", rows[0].ServiceID).
+		Pluck("membership_id", &rows[0].serviceResponders).Error; err != nil {
+		return Referral{}, fmt.Errorf("models: load referral: %w", err)
+	}
+	if !Can(a, ViewReferral, rows[0].resource()) {
 		return Referral{}, fmt.Errorf("models: referral: %w", ErrNotFound)
 	}
 	return rows[0], nil
@@ -521,16 +543,17 @@ func (r *Referrals) Open(ctx context.Context, a *Actor, reference, access string
 		}
 		return ReferralView{}, fmt.Errorf("models: open referral: %w", err)
 	}
-	return r.view(ctx, a, ref.ID)
+	return r.view(ctx, a, ref.ID, ref.serviceResponders)
 }
 
 // view assembles a referral page; the caller has checked access.
-func (r *Referrals) view(ctx context.Context, a *Actor, id string) (ReferralView, error) {
+func (r *Referrals) view(ctx context.Context, a *Actor, id string, named []string) (ReferralView, error) {
 	db := r.DB.WithContext(ctx)
 	var ref Referral
 	if err := db.Where("id = ?", id).Take(&ref).Error; err != nil {
 		return ReferralView{}, fmt.Errorf("models: referral view: %w", err)
 	}
+	ref.serviceResponders = named
 	v := ReferralView{Referral: ref, Overdue: ref.Overdue(Now())}
 	if ref.AnonymisedAt == nil {
 		plain, err := r.Keys.Open(ref.KeyID, ref.PersonSealed, personAD(ref.ID))
@@ -617,7 +640,7 @@ func (r *Referrals) view(ctx context.Context, a *Actor, id string) (ReferralView
 	}
 	if v.AsResponder && !IsFinal(ref.Status) {
 		var rs []UserChoice
-		if err := activeResponders(db, ref.ReceivingOrganisationID).Select("u.id, u.name").Order("u.name").Scan(&rs).Error; err != nil {
+		if err := serviceResponders(db, ref.ReceivingOrganisationID, ref.ServiceID).Select("u.id, u.name").Order("u.name").Scan(&rs).Error; err != nil {
 			return ReferralView{}, fmt.Errorf("models: referral responders: %w", err)
 		}
 		v.Responders = rs
@@ -800,7 +823,7 @@ func (r *Referrals) Assign(ctx context.Context, a *Actor, reference string, vers
 		var assigned *string
 		if userID != "" {
 			var n int64
-			if err := activeResponders(tx, ref.ReceivingOrganisationID).Where("u.id = ?", userID).Count(&n).Error; err != nil {
+			if err := serviceResponders(tx, ref.ReceivingOrganisationID, ref.ServiceID).Where("u.id = ?", userID).Count(&n).Error; err != nil {
 				return err
 			}
 			if n == 0 {

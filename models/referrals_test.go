@@ -409,3 +409,45 @@ func TestWorkdaysFollowBankHolidays(t *testing.T) {
 		t.Error("an unknown nation was accepted")
 	}
 }
+
+// A service with named responders is answered by them alone: another
+// responder of the same organisation neither sees nor lists its referrals.
+func TestReferralNamedResponders(t *testing.T) {
+	dbtest.Dialects(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		w := newReferralWorld(t, db)
+		named := models.User{ID: "named-responder", Issuer: "test", Subject: "named", Name: "Named Responder",
+			Email: "named@example.org.uk", CreatedAt: models.Now()}
+		if err := db.Create(&named).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Create(&models.Membership{ID: "named-membership", UserID: named.ID, MemberOrganisationID: w.receiving,
+			Responder: true, Status: models.MembershipActive, CreatedAt: models.Now()}).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Create(&models.ServiceResponder{ServiceID: w.serviceID, MembershipID: "named-membership"}).Error; err != nil {
+			t.Fatal(err)
+		}
+		namedActor, err := models.LoadActor(ctx, db, named.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref, err := w.svc.Create(ctx, w.caseworker, w.serviceID, w.referring, validForm())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.Open(ctx, w.responder, ref.Reference, models.AccessView); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("an unnamed responder opened it: %v", err)
+		}
+		if list, _ := w.svc.List(ctx, w.responder, models.ReferralQuery{List: models.ListReceived}); list.Total != 0 {
+			t.Errorf("an unnamed responder's inbox lists %d", list.Total)
+		}
+		v, err := w.svc.Open(ctx, namedActor, ref.Reference, models.AccessView)
+		if err != nil || v.Status != models.StatusReceived {
+			t.Fatalf("the named responder: %v, %s", err, v.Status)
+		}
+		if len(v.Responders) != 1 || v.Responders[0].ID != named.ID {
+			t.Errorf("assignable responders: %+v", v.Responders)
+		}
+	})
+}

@@ -34,6 +34,9 @@ type Config struct {
 	PostcodeLookupURL string
 	APICacheMB        int
 	APICacheMaxStale  time.Duration
+	// ListingReviewDays is how long a listing stays confirmed before it is
+	// flagged as possibly out of date; 0 flags none.
+	ListingReviewDays int
 
 	OIDCIssuer         string
 	OIDCClientID       string
@@ -212,6 +215,16 @@ var settings = []setting{
 				return errors.New("must be a duration from 0s to 1h, such as 1s")
 			}
 			c.APICacheMaxStale = d
+			return nil
+		}},
+	{Env: "REFERRALS_LISTING_REVIEW_DAYS", Flag: "listing-review-days", Default: "180",
+		Usage: "days a listing stays confirmed: one its organisation has not confirmed for longer is flagged as possibly out of date; 0 flags none",
+		apply: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 3650 {
+				return errors.New("must be a whole number of days from 0 to 3650")
+			}
+			c.ListingReviewDays = n
 			return nil
 		}},
 	{Env: "REFERRALS_OIDC_ISSUER", Flag: "oidc-issuer", Default: "",
@@ -439,6 +452,7 @@ func (c Config) logAttrs() []any {
 		slog.String("postcode_lookup_url", c.PostcodeLookupURL),
 		slog.Int("api_cache_mb", c.APICacheMB),
 		slog.Duration("api_cache_max_stale", c.APICacheMaxStale),
+		slog.Int("listing_review_days", c.ListingReviewDays),
 		slog.String("oidc_issuer", c.OIDCIssuer),
 		slog.String("oidc_client_id", c.OIDCClientID),
 		slog.Bool("oidc_client_secret_set", c.OIDCClientSecret != ""),

@@ -34,6 +34,9 @@ type ServicePage struct {
 	Capacity         string
 	Updated          string
 	Assured          string
+	// PossiblyOutOfDate is set when the provider has not confirmed the
+	// listing within the review period.
+	PossiblyOutOfDate bool
 	// Restricted is true when the page shows professionals-only details.
 	Restricted bool
 	// ReferURL starts a referral, for a caseworker when the service takes
