@@ -7,121 +7,32 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/openreferral-uk/referrals/models/dbtest"
 )
 
 // TestBrowserSignedInPages signs in through the real demo page in headless
 // Chromium, as three roles, and checks the signed-in pages and their error
 // pages for WCAG 2.2 AA (axe), one h1, a title, and a quiet console.
 func TestBrowserSignedInPages(t *testing.T) {
-	var path string
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			path = p
-			break
-		}
-	}
-	if path == "" {
-		dbtest.SkipOrFail(t, "no Chromium on PATH (chromium, chromium-browser or google-chrome), so the browser tests cannot run (apt-get install -y chromium)")
-	}
 	axeSource, err := os.ReadFile("testdata/axe-4.14.1.min.js")
 	if err != nil {
 		t.Fatal(err)
 	}
 	w, _ := newPermissionWorld(t)
 
-	ctx, cancel := context.WithTimeout(context.Background(), browserTimeout)
-	t.Cleanup(cancel)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(path),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.WindowSize(1280, 1024),
-	)
-	t.Cleanup(cancelAlloc)
-	bctx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithErrorf(t.Logf))
-	t.Cleanup(cancelBrowser)
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("start %s: %v", path, err)
-	}
-	s := &browserSite{ctx: bctx, base: w.srv.URL}
+	s := &browserSite{ctx: startChromium(t), base: w.srv.URL}
 
-	// signIn opens a tab with its own cookies and signs in as role by
-	// pressing that person's button on the demo page.
 	signIn := func(t *testing.T, role string) (context.Context, *consoleWatch) {
 		t.Helper()
-		id := w.users[role]
-		if id == "" {
-			t.Fatalf("no demo user for %q", role)
-		}
-		tab := s.tab(t, chromedp.WithNewBrowserContext())
-		cw := watchConsole(t, tab)
-		s.open(t, tab, "/auth/demo", 200)
-		button := `form[action="/auth/demo"]:has(input[name="user"][value=` + strconv.Quote(id) + `]) button[type=submit]`
-		if n := eval[int](t, tab, `document.querySelectorAll(`+strconv.Quote(button)+`).length`); n != 1 {
-			t.Fatalf("the demo page has %d sign-in buttons for %s (%s), want 1", n, role, id)
-		}
-		resp, err := chromedp.RunResponse(tab, chromedp.Click(chromedp.CSS(button)))
-		if err != nil {
-			t.Fatalf("sign in as %s: %v", role, err)
-		}
-		if resp.Status != 200 {
-			t.Fatalf("sign in as %s led to %s (%d)", role, resp.URL, resp.Status)
-		}
-		return tab, cw
+		return s.signIn(t, w.users[role])
 	}
-
-	// check examines the page the tab shows now. status is the page's own
-	// status, whose network log entry (Chromium logs any 4xx document as
-	// "Failed to load resource") is expected rather than a defect.
 	check := func(t *testing.T, tab context.Context, cw *consoleWatch, status int) {
 		t.Helper()
-		waitFor(t, tab, "app.js to mark the body", `document.body.classList.contains('js-enabled') && document.body.classList.contains('govuk-frontend-supported')`)
-		if n := eval[int](t, tab, `document.querySelectorAll('h1').length`); n != 1 {
-			t.Errorf("%d h1 elements, want 1: %v", n, eval[[]string](t, tab, `[...document.querySelectorAll('h1')].map(h => h.textContent.trim())`))
-		}
-		if title := eval[string](t, tab, `document.title.trim()`); title == "" {
-			t.Error("the document title is empty")
-		}
-		for _, v := range runAxeHTML(t, tab, string(axeSource)) {
-			t.Errorf("axe %s (%s): %s; %d node(s), first %s: %s (%s)", v.ID, v.Impact, v.Help, v.Nodes, v.Target, v.HTML, v.HelpURL)
-		}
-		own := fmt.Sprintf("Failed to load resource: the server responded with a status of %d ", status)
-		for _, m := range cw.errors(t, tab) {
-			if !strings.HasPrefix(m, "browser log (network, error) ") || !strings.Contains(m, own) {
-				t.Error(m)
-			}
-		}
-		// Start the next page in this tab with a clean slate.
-		cw.mu.Lock()
-		cw.msgs = nil
-		cw.mu.Unlock()
-	}
-
-	// submit presses a form's button and wants the resulting status.
-	submit := func(t *testing.T, tab context.Context, button string, want int64) {
-		t.Helper()
-		resp, err := chromedp.RunResponse(tab, chromedp.Click(chromedp.CSS(button)))
-		if err != nil {
-			t.Fatalf("submit %s: %v", button, err)
-		}
-		if resp.Status != want {
-			t.Fatalf("submit %s led to %s (%d), want %d", button, resp.URL, resp.Status, want)
-		}
+		checkPage(t, tab, cw, status, string(axeSource))
 	}
 
 	t.Run("no organisation", func(t *testing.T) {
@@ -136,7 +47,7 @@ func TestBrowserSignedInPages(t *testing.T) {
 		})
 		t.Run("join with errors", func(t *testing.T) {
 			s.open(t, tab, "/join", 200)
-			submit(t, tab, `form[action="/join"] button[type=submit]`, 422)
+			submitForm(t, tab, `form[action="/join"] button[type=submit]`, 422)
 			if eval[int](t, tab, `document.querySelectorAll('.govuk-error-summary').length`) != 1 {
 				t.Error("no error summary after submitting /join empty")
 			}
@@ -159,7 +70,7 @@ func TestBrowserSignedInPages(t *testing.T) {
 			); err != nil {
 				t.Fatal(err)
 			}
-			submit(t, tab, invite, 200)
+			submitForm(t, tab, invite, 200)
 			if eval[int](t, tab, `document.querySelectorAll('.app-invite-link').length`) != 1 {
 				t.Error("no invitation link panel after inviting with mail off")
 			}
@@ -167,7 +78,7 @@ func TestBrowserSignedInPages(t *testing.T) {
 		})
 		t.Run("invite with errors", func(t *testing.T) {
 			s.open(t, tab, "/manage/team", 200)
-			submit(t, tab, invite, 422)
+			submitForm(t, tab, invite, 422)
 			if eval[int](t, tab, `document.querySelectorAll('.govuk-error-summary').length`) != 1 {
 				t.Error("no error summary after submitting the invitation empty")
 			}
@@ -213,7 +124,7 @@ func TestBrowserSignedInPages(t *testing.T) {
 		); err != nil {
 			t.Fatal(err)
 		}
-		submit(t, tab, `button[name=save]`, 200)
+		submitForm(t, tab, `button[name=save]`, 200)
 		if msgs := eval[[]string](t, tab, `[...document.querySelectorAll('.govuk-error-message')].map(e => e.textContent.trim())`); len(msgs) > 0 {
 			t.Fatalf("the save was refused: %v", msgs)
 		}
@@ -229,7 +140,7 @@ func TestBrowserSignedInPages(t *testing.T) {
 
 		// A mistake comes back with 422, messages and an accessible page.
 		eval[chromedp.Void](t, tab, `document.getElementById('schedules-0-closes').value = '09:00'`)
-		submit(t, tab, `button[name=save]`, 422)
+		submitForm(t, tab, `button[name=save]`, 422)
 		if eval[int](t, tab, `document.querySelectorAll('.govuk-error-summary a[href="#schedules-0-closes"]').length`) != 1 {
 			t.Error("no error summary link to the closing time")
 		}
@@ -306,4 +217,68 @@ func apiService(t *testing.T, base, id string) apiResult {
 	}
 	r.body = string(body)
 	return r
+}
+
+// signIn opens a tab with its own cookies and signs in as a demo user by
+// pressing that person's button on the demo page.
+func (s *browserSite) signIn(t *testing.T, userID string) (context.Context, *consoleWatch) {
+	t.Helper()
+	if userID == "" {
+		t.Fatal("no demo user to sign in as")
+	}
+	tab := s.tab(t, chromedp.WithNewBrowserContext())
+	cw := watchConsole(t, tab)
+	s.open(t, tab, "/auth/demo", 200)
+	button := `form[action="/auth/demo"]:has(input[name="user"][value=` + strconv.Quote(userID) + `]) button[type=submit]`
+	if n := eval[int](t, tab, `document.querySelectorAll(`+strconv.Quote(button)+`).length`); n != 1 {
+		t.Fatalf("the demo page has %d sign-in buttons for %s, want 1", n, userID)
+	}
+	resp, err := chromedp.RunResponse(tab, chromedp.Click(chromedp.CSS(button)))
+	if err != nil {
+		t.Fatalf("sign in as %s: %v", userID, err)
+	}
+	if resp.Status != 200 {
+		t.Fatalf("sign in as %s led to %s (%d)", userID, resp.URL, resp.Status)
+	}
+	return tab, cw
+}
+
+// checkPage examines the page the tab shows now: one h1, a title, no axe
+// violations, no console errors. status is the page's own status, whose
+// network log entry (Chromium logs any 4xx document as "Failed to load
+// resource") is expected rather than a defect.
+func checkPage(t *testing.T, tab context.Context, cw *consoleWatch, status int, axeSource string) {
+	t.Helper()
+	waitFor(t, tab, "app.js to mark the body", `document.body.classList.contains('js-enabled') && document.body.classList.contains('govuk-frontend-supported')`)
+	if n := eval[int](t, tab, `document.querySelectorAll('h1').length`); n != 1 {
+		t.Errorf("%d h1 elements, want 1: %v", n, eval[[]string](t, tab, `[...document.querySelectorAll('h1')].map(h => h.textContent.trim())`))
+	}
+	if title := eval[string](t, tab, `document.title.trim()`); title == "" {
+		t.Error("the document title is empty")
+	}
+	for _, v := range runAxeHTML(t, tab, axeSource) {
+		t.Errorf("axe %s (%s): %s; %d node(s), first %s: %s (%s)", v.ID, v.Impact, v.Help, v.Nodes, v.Target, v.HTML, v.HelpURL)
+	}
+	own := fmt.Sprintf("Failed to load resource: the server responded with a status of %d ", status)
+	for _, m := range cw.errors(t, tab) {
+		if !strings.HasPrefix(m, "browser log (network, error) ") || !strings.Contains(m, own) {
+			t.Error(m)
+		}
+	}
+	// Start the next page in this tab with a clean slate.
+	cw.mu.Lock()
+	cw.msgs = nil
+	cw.mu.Unlock()
+}
+
+// submitForm presses a form's button and wants the resulting status.
+func submitForm(t *testing.T, tab context.Context, button string, want int64) {
+	t.Helper()
+	resp, err := chromedp.RunResponse(tab, chromedp.Click(chromedp.CSS(button)))
+	if err != nil {
+		t.Fatalf("submit %s: %v", button, err)
+	}
+	if resp.Status != want {
+		t.Fatalf("submit %s led to %s (%d), want %d", button, resp.URL, resp.Status, want)
+	}
 }

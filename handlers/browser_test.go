@@ -52,6 +52,19 @@ type browserSite struct {
 // newBrowserSite serves the demo directory and starts Chromium.
 func newBrowserSite(t *testing.T) *browserSite {
 	t.Helper()
+	bctx := startChromium(t)
+	a := newApp(t, dbtest.SQLite(t))
+	srv := httptest.NewServer(a.e)
+	t.Cleanup(srv.Close)
+	return &browserSite{ctx: bctx, base: srv.URL}
+}
+
+// startChromium starts a headless Chromium for the test and returns its
+// context; tabs are its children. It skips (or fails in CI) without one.
+// Start the server first: cleanups run last first, so the browser closes
+// before the server does.
+func startChromium(t *testing.T) context.Context {
+	t.Helper()
 	var path string
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
@@ -62,11 +75,6 @@ func newBrowserSite(t *testing.T) *browserSite {
 	if path == "" {
 		dbtest.SkipOrFail(t, "no Chromium on PATH (chromium, chromium-browser or google-chrome), so the browser tests cannot run (apt-get install -y chromium)")
 	}
-
-	a := newApp(t, dbtest.SQLite(t))
-	srv := httptest.NewServer(a.e)
-	t.Cleanup(srv.Close)
-
 	ctx, cancel := context.WithTimeout(context.Background(), browserTimeout)
 	t.Cleanup(cancel)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
@@ -84,12 +92,11 @@ func newBrowserSite(t *testing.T) *browserSite {
 	)
 	t.Cleanup(cancelAlloc)
 	bctx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithErrorf(t.Logf))
-	// Cleanups run last first: the browser closes before the server does.
 	t.Cleanup(cancelBrowser)
 	if err := chromedp.Do(bctx); err != nil {
 		t.Fatalf("start %s: %v", path, err)
 	}
-	return &browserSite{ctx: bctx, base: srv.URL}
+	return bctx
 }
 
 // tab opens a new tab in the browser, closed at the end of the test.
