@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,6 +20,7 @@ import (
 	"github.com/openreferral-uk/referrals/handlers"
 	"github.com/openreferral-uk/referrals/models"
 	"github.com/openreferral-uk/referrals/models/dbtest"
+	"github.com/openreferral-uk/referrals/models/geo"
 )
 
 // benchSizes are the directory sizes BenchmarkAPI measures;
@@ -190,6 +192,72 @@ func BenchmarkServicePerPage(b *testing.B) {
 				runs++
 			}
 			b.ReportMetric(float64(qc.Count())/float64(runs), "queries/req")
+		})
+	}
+}
+
+// BenchmarkDirectorySearch measures the caseworker's search at 10,000 and
+// 100,000 services: words and "near this postcode" together, as the search
+// page runs them (the full page over loopback HTTP, as a browser gets it),
+// beside the bare query (models.SearchServicesNear alone, which ranks,
+// filters by distance and pages) measured in the same run.
+//
+//	make bench
+func BenchmarkDirectorySearch(b *testing.B) {
+	ctx := context.Background()
+	for _, n := range benchSizes() {
+		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
+			db := benchDirectory(b, n)
+			e, err := handlers.New(handlers.Options{DB: db, BaseURL: "http://bench.test"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			app := httptest.NewServer(e)
+			b.Cleanup(app.Close)
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+			place, err := geo.NewOffline().Resolve(ctx, "HD1 2SP")
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, words := range []string{"debt advice", "mental health"} {
+				b.Run(strings.ReplaceAll(words, " ", "_"), func(b *testing.B) {
+					path := "/?q=" + url.QueryEscape(words) + "&postcode=HD1+2SP&miles=5"
+					query := models.ServiceQuery{Text: words, Page: 1, PerPage: 20, Audience: models.Public}
+					var pageLat, bareLat []time.Duration
+					for b.Loop() {
+						start := time.Now()
+						res, err := client.Get(app.URL + path)
+						if err != nil {
+							b.Fatal(err)
+						}
+						_, _ = io.Copy(io.Discard, res.Body)
+						res.Body.Close()
+						if res.StatusCode != http.StatusOK {
+							b.Fatalf("%s = %d", path, res.StatusCode)
+						}
+						pageLat = append(pageLat, time.Since(start))
+					}
+					hits := 0
+					for range len(pageLat) {
+						start := time.Now()
+						found, _, err := models.SearchServicesNear(ctx, db, query, place.Point, 5*1609.344)
+						if err != nil {
+							b.Fatal(err)
+						}
+						bareLat = append(bareLat, time.Since(start))
+						hits = len(found)
+					}
+					if hits == 0 {
+						b.Fatalf("%q near HD1 2SP found nothing: the benchmark would measure an empty search", words)
+					}
+					slices.Sort(pageLat)
+					slices.Sort(bareLat)
+					b.ReportMetric(float64(percentile(pageLat, 0.5).Microseconds())/1000, "page-median-ms")
+					b.ReportMetric(float64(percentile(pageLat, 0.95).Microseconds())/1000, "page-p95-ms")
+					b.ReportMetric(float64(percentile(bareLat, 0.5).Microseconds())/1000, "query-median-ms")
+					b.ReportMetric(float64(percentile(bareLat, 0.95).Microseconds())/1000, "query-p95-ms")
+				})
+			}
 		})
 	}
 }
