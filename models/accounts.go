@@ -82,6 +82,7 @@ type Membership struct {
 	Caseworker           bool      `gorm:"column:caseworker;not null"`
 	Responder            bool      `gorm:"column:responder;not null"`
 	OrgAdmin             bool      `gorm:"column:org_admin;not null"`
+	DataProtectionLead   bool      `gorm:"column:data_protection_lead;not null"`
 	Status               string    `gorm:"column:status;not null"`
 	CreatedAt            time.Time `gorm:"column:created_at;not null"`
 }
@@ -91,12 +92,16 @@ func (Membership) TableName() string { return "memberships" }
 
 // Roles returns the membership's roles.
 func (m Membership) Roles() Roles {
-	return Roles{Caseworker: m.Caseworker, Responder: m.Responder, OrgAdmin: m.OrgAdmin}
+	return Roles{Caseworker: m.Caseworker, Responder: m.Responder, OrgAdmin: m.OrgAdmin, DataProtectionLead: m.DataProtectionLead}
 }
 
 // Roles are what a member may do in their organisation.
 type Roles struct {
 	Caseworker, Responder, OrgAdmin bool
+	// DataProtectionLead answers subject access requests, corrects and
+	// erases people's data and reads the access log. It is a permission
+	// an org admin gives a member; being org admin does not include it.
+	DataProtectionLead bool
 }
 
 // Names lists the roles held, for pages.
@@ -111,11 +116,14 @@ func (r Roles) Names() []string {
 	if r.OrgAdmin {
 		out = append(out, "organisation admin")
 	}
+	if r.DataProtectionLead {
+		out = append(out, "data protection lead")
+	}
 	return out
 }
 
 // Any reports whether any role is held.
-func (r Roles) Any() bool { return r.Caseworker || r.Responder || r.OrgAdmin }
+func (r Roles) Any() bool { return r.Caseworker || r.Responder || r.OrgAdmin || r.DataProtectionLead }
 
 // Invitation invites an email address to join an organisation with roles.
 type Invitation struct {

@@ -183,6 +183,9 @@ func CheckKeys(ctx context.Context, db *gorm.DB, k *Keyring) error {
 	}
 	var missing []string
 	for _, id := range ids {
+		if id == "" {
+			continue // erased data has no key
+		}
 		if k == nil || !k.Has(id) {
 			missing = append(missing, id)
 		}

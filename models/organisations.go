@@ -254,7 +254,8 @@ func SetRoles(ctx context.Context, db *gorm.DB, a *Actor, orgID, membershipID st
 			}
 		}
 		err = tx.Model(&Membership{}).Where("id = ?", m.ID).Updates(map[string]any{
-			"caseworker": r.Caseworker, "responder": r.Responder, "org_admin": r.OrgAdmin, "status": MembershipActive,
+			"caseworker": r.Caseworker, "responder": r.Responder, "org_admin": r.OrgAdmin,
+			"data_protection_lead": r.DataProtectionLead, "status": MembershipActive,
 		}).Error
 		if err != nil {
 			return fmt.Errorf("models: set roles: %w", err)

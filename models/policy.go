@@ -38,6 +38,9 @@ const (
 	// ActAsResponder: receive, accept, decline, complete, assign, add notes
 	// from the receiving side.
 	ActAsResponder Action = "referral.responder"
+	// ProtectData: find, export, correct and erase a person's data held by
+	// an organisation, and read its access log.
+	ProtectData Action = "data_protection"
 )
 
 // Resource is what an action is done to: the member organisation that owns
@@ -103,6 +106,12 @@ func responderSide(a *Actor, r Resource) bool {
 // and platform admins get no access to a person's details from their role.
 func eitherSide(a *Actor, r Resource) bool { return referrerSide(a, r) || responderSide(a, r) }
 
+// dataProtectionLeadOf allows the organisation's data protection leads.
+func dataProtectionLeadOf(a *Actor, r Resource) bool {
+	m, ok := a.Membership(r.OrganisationID)
+	return ok && m.Roles.DataProtectionLead
+}
+
 // policy maps every action to its rule. An action missing here is refused.
 var policy = map[Action]rule{
 	ViewAccount:        signedIn,
@@ -117,6 +126,7 @@ var policy = map[Action]rule{
 	ViewReferral:       eitherSide,
 	ActAsReferrer:      referrerSide,
 	ActAsResponder:     responderSide,
+	ProtectData:        dataProtectionLeadOf,
 }
 
 // Can reports whether an actor (nil for the public) may do an action to a

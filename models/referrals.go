@@ -620,6 +620,10 @@ func (r *Referrals) view(ctx context.Context, a *Actor, id string, named []strin
 		v.History = append(v.History, h)
 	}
 	for _, n := range notes {
+		if len(n.BodySealed) == 0 {
+			v.Notes = append(v.Notes, NoteEntry{At: n.At, Who: names.user(n.UserID), Side: n.Side, Body: "(This note was erased.)"})
+			continue
+		}
 		body, err := r.Keys.Open(n.KeyID, n.BodySealed, noteAD(n.ID))
 		if err != nil {
 			return ReferralView{}, err
