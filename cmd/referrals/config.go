@@ -55,6 +55,8 @@ type Config struct {
 	// BankHolidays names the nation whose bank holidays response targets
 	// skip.
 	BankHolidays string
+	// Retention is how long personal data stays on closed referrals.
+	Retention models.Retention
 }
 
 // Production reports whether the instance runs with production safeguards.
@@ -339,6 +341,16 @@ var settings = []setting{
 			c.EncryptionKeys = k
 			return nil
 		}},
+	{Env: "REFERRALS_RETENTION", Flag: "retention", Default: models.DefaultRetention().String(),
+		Usage: "days personal data stays on a referral after each final status, as status=days pairs (docs/data-protection.md)",
+		apply: func(c *Config, v string) error {
+			r, err := models.ParseRetention(v)
+			if err != nil {
+				return errors.New(strings.TrimPrefix(err.Error(), "models: "))
+			}
+			c.Retention = r
+			return nil
+		}},
 	{Env: "REFERRALS_BANK_HOLIDAYS", Flag: "bank-holidays", Default: models.EnglandAndWales,
 		Usage: "whose bank holidays response targets skip: england-and-wales, scotland or northern-ireland",
 		apply: func(c *Config, v string) error {
@@ -468,6 +480,7 @@ func (c Config) logAttrs() []any {
 		slog.Bool("smtp_password_set", c.SMTP.Password != ""),
 		slog.Any("encryption_key_ids", c.keyIDs()),
 		slog.String("bank_holidays", c.BankHolidays),
+		slog.String("retention", c.Retention.String()),
 	}
 }
 

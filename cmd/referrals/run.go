@@ -55,6 +55,10 @@ commands:
   admin create --email E make the first person to sign in with the verified
                          email E a platform admin
   keys new               print a new encryption key for REFERRALS_ENCRYPTION_KEYS
+  keys rotate            re-encrypt personal data under the current (first) key;
+                         safe to stop and run again
+  retention [--dry-run]  anonymise referrals past their retention period now
+                         (--dry-run: only count them)
   version                print the version
 
 Every flag has a REFERRALS_* environment variable; see docs/configuration.md
@@ -81,7 +85,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "admin":
 		err = runAdmin(ctx, args, getenv, stdout, stderr)
 	case "keys":
-		err = runKeys(args, stdout)
+		err = runKeys(ctx, args, getenv, stdout, stderr)
+	case "retention":
+		err = runRetention(ctx, args, getenv, stdout, stderr)
 	case "version":
 		_, err = fmt.Fprintln(stdout, buildVersion())
 	case "help", "-h", "--help":
@@ -182,6 +188,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	jobLog := newLogger(stdout, max(cfg.LogLevel, slog.LevelWarn))
 	workers := river.NewWorkers()
 	periodic := models.ReferralWorkers(workers, db, sender, cfg.BaseURL, log)
+	// Referrals exist only with keys; retention runs whenever they do.
+	retention := &models.Referrals{DB: db, Keys: keys}
+	periodic = append(periodic, models.RetentionJobs(workers, retention, cfg.Retention, log)...)
 	jobs, err := models.NewJobs(db, models.JobsConfig{Workers: workers, Periodic: periodic, MaxWorkers: 4, Logger: jobLog})
 	if err != nil {
 		return err
@@ -397,12 +406,109 @@ func cutFlag(args []string, name, def string) (string, []string) {
 	return value, rest
 }
 
-// runKeys prints a new key, named by the day, for REFERRALS_ENCRYPTION_KEYS.
-func runKeys(args []string, stdout io.Writer) error {
-	if len(args) != 1 || args[0] != "new" {
-		return errors.New("usage: referrals keys new")
+// openMigrated opens the configured database and brings its schema up to
+// date, for commands that work on it.
+func openMigrated(ctx context.Context, cfg Config) (*gorm.DB, error) {
+	db, err := models.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
 	}
-	_, err := fmt.Fprintf(stdout, "k%s:%s\n", time.Now().UTC().Format("20060102"), models.NewKey())
+	if _, err := models.MigrateUp(ctx, db); err != nil {
+		_ = models.Close(db)
+		return nil, err
+	}
+	return db, nil
+}
+
+// runKeys prints a new key, named by the day, for REFERRALS_ENCRYPTION_KEYS,
+// or re-encrypts everything under the current key.
+func runKeys(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	const usage = "usage: referrals keys new | referrals keys rotate"
+	if len(args) == 0 {
+		return errors.New(usage)
+	}
+	switch args[0] {
+	case "new":
+		if len(args) != 1 {
+			return errors.New(usage)
+		}
+		_, err := fmt.Fprintf(stdout, "k%s:%s\n", time.Now().UTC().Format("20060102"), models.NewKey())
+		return err
+	case "rotate":
+	default:
+		return errors.New(usage)
+	}
+	cfg, extra, err := loadConfig("keys rotate", args[1:], getenv, stderr)
+	if err != nil {
+		return err
+	}
+	if len(extra) > 0 {
+		return fmt.Errorf("unexpected arguments: %s", strings.Join(extra, " "))
+	}
+	keys := cfg.EncryptionKeys
+	if keys == nil && cfg.Demo {
+		if keys, err = demoKeyring(cfg.DatabaseURL); err != nil {
+			return err
+		}
+	}
+	if keys == nil {
+		return errors.New("REFERRALS_ENCRYPTION_KEYS is not set: list the new key first, then the old ones")
+	}
+	db, err := openMigrated(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = models.Close(db) }()
+	res, err := (&models.Referrals{DB: db, Keys: keys}).RotateKeys(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "re-encrypted under %s: %d referrals, %d history entries, %d notes\nkey ids in use: %s\n",
+		keys.Current(), res.Referrals, res.Events, res.Notes, strings.Join(res.Remaining, ", "))
+	if err == nil && len(res.Remaining) <= 1 {
+		_, err = fmt.Fprintln(stdout, "Every key but the current one can now be removed from REFERRALS_ENCRYPTION_KEYS (keep copies while backups made with them exist).")
+	}
+	return err
+}
+
+// runRetention anonymises referrals past their retention period now, as
+// the daily job does, or with --dry-run counts them.
+func runRetention(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	dry := false
+	var rest []string
+	for _, a := range args {
+		if a == "--dry-run" || a == "-dry-run" {
+			dry = true
+			continue
+		}
+		rest = append(rest, a)
+	}
+	cfg, extra, err := loadConfig("retention", rest, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	if len(extra) > 0 {
+		return fmt.Errorf("unexpected arguments: %s", strings.Join(extra, " "))
+	}
+	db, err := openMigrated(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = models.Close(db) }()
+	res, err := (&models.Referrals{DB: db}).ApplyRetention(ctx, cfg.Retention, models.Now(), dry)
+	if err != nil {
+		return err
+	}
+	verb := "anonymised"
+	if dry {
+		verb = "would anonymise"
+	}
+	_, err = fmt.Fprintf(stdout, "retention (%s): %s %d referral(s)\n", cfg.Retention, verb, res.Total())
+	for _, st := range models.FinalStatuses {
+		if err == nil {
+			_, err = fmt.Fprintf(stdout, "  %-13s %d\n", st, res.Counts[st])
+		}
+	}
 	return err
 }
 

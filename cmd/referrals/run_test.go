@@ -195,3 +195,30 @@ func TestServeDemoAndShutDown(t *testing.T) {
 		t.Errorf("no graceful stop logged")
 	}
 }
+
+// The data protection commands: a new key, retention counts, rotation.
+func TestKeysAndRetentionCommands(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "dp.db")
+	env := envOf(map[string]string{"REFERRALS_DATABASE_URL": dbPath})
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"keys", "new"}, env, &out, &errOut); code != 0 {
+		t.Fatalf("keys new: %d %s", code, errOut.String())
+	}
+	key := strings.TrimSpace(out.String())
+	if _, err := models.ParseKeyring(key); err != nil {
+		t.Fatalf("keys new printed %q, which is not a key: %v", key, err)
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"retention", "--dry-run"}, env, &out, &errOut); code != 0 || !strings.Contains(out.String(), "would anonymise 0 referral(s)") {
+		t.Errorf("retention --dry-run: %d %q %s", code, out.String(), errOut.String())
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"keys", "rotate"}, env, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "REFERRALS_ENCRYPTION_KEYS") {
+		t.Errorf("keys rotate without keys: %d %s", code, errOut.String())
+	}
+	errOut.Reset()
+	withKey := envOf(map[string]string{"REFERRALS_DATABASE_URL": dbPath, "REFERRALS_ENCRYPTION_KEYS": key})
+	if code := run(context.Background(), []string{"keys", "rotate"}, withKey, &out, &errOut); code != 0 || !strings.Contains(out.String(), "0 referrals") {
+		t.Errorf("keys rotate: %d %q %s", code, out.String(), errOut.String())
+	}
+}
