@@ -60,6 +60,15 @@ func (h *Handler) routes(e *echo.Echo) {
 	e.POST("/referrals/:ref/assign", h.referralAssign, member...)
 	e.POST("/referrals/:ref/notes", h.referralNote, member...)
 
+	e.GET("/manage/data-protection", h.dataProtectionShow, member...)
+	e.POST("/manage/data-protection/find", h.dataProtectionFind, member...)
+	e.POST("/manage/data-protection/export", h.dataProtectionExport, member...)
+	e.GET("/manage/data-protection/referrals/:ref", h.dataProtectionReferral, member...)
+	e.POST("/manage/data-protection/referrals/:ref/correct", h.dataProtectionCorrect, member...)
+	e.POST("/manage/data-protection/referrals/:ref/erase", h.dataProtectionErase, member...)
+	e.GET("/manage/data-protection/access-log", h.dataProtectionAccessLog, member...)
+	e.POST("/manage/data-protection/access-log", h.dataProtectionAccessLog, member...)
+
 	e.GET("/manage/team", h.teamShow, member...)
 	e.POST("/manage/team/invitations", h.teamInvite, member...)
 	e.POST("/manage/team/members/:id", h.teamMemberUpdate, member...)

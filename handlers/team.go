@@ -37,7 +37,7 @@ func teamOrg(c echo.Context) (string, []manage.OrgChoice) {
 
 func rolesFromForm(c echo.Context) models.Roles {
 	return models.Roles{Caseworker: c.FormValue("caseworker") == "true", Responder: c.FormValue("responder") == "true",
-		OrgAdmin: c.FormValue("org_admin") == "true"}
+		OrgAdmin: c.FormValue("org_admin") == "true", DataProtectionLead: c.FormValue("data_protection_lead") == "true"}
 }
 
 // teamPage renders the team page, with a form's state when it failed.

@@ -362,3 +362,39 @@ func (r *Referrals) accessEntries(_ context.Context, scope *gorm.DB, limit, offs
 	}
 	return out, nil
 }
+
+// DPView shows one of the organisation's referrals to its data protection
+// lead, for correcting or erasing it; the look is logged.
+func (r *Referrals) DPView(ctx context.Context, a *Actor, orgID, reference string) (ReferralView, error) {
+	if err := r.dpCheck(a, orgID); err != nil {
+		return ReferralView{}, err
+	}
+	var id string
+	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		ref, err := r.loadForDP(tx, orgID, reference)
+		if err != nil {
+			return err
+		}
+		id = ref.ID
+		return logAccess(tx, a, ref, AccessView, Now())
+	})
+	if err != nil {
+		return ReferralView{}, wrapReferralErr("data protection view", err)
+	}
+	return r.view(ctx, a, id, nil)
+}
+
+// ProtectedOrganisations lists the organisations the actor is data
+// protection lead of.
+func (a *Actor) ProtectedOrganisations() []ActorMembership {
+	var out []ActorMembership
+	if a == nil {
+		return nil
+	}
+	for _, m := range a.Memberships {
+		if Can(a, ProtectData, Resource{OrganisationID: m.OrganisationID}) {
+			out = append(out, m)
+		}
+	}
+	return out
+}

@@ -54,8 +54,9 @@ func LoadDemoAccounts(ctx context.Context, db *gorm.DB) error {
 			{"caseworker", "caseworker", Roles{Caseworker: true}},
 			{"responder", "responder", Roles{Responder: true}},
 			{"admin", "organisation admin", Roles{OrgAdmin: true}},
+			{"dpo", "data protection lead", Roles{DataProtectionLead: true}},
 		}
-		firstNames := []string{"Sam", "Ravi", "Jo", "Ayesha", "Tom", "Kasia", "Dev", "Mel", "Chris"}
+		firstNames := []string{"Sam", "Ravi", "Jo", "Priya", "Ayesha", "Tom", "Kasia", "Femi", "Dev", "Mel", "Chris", "Lou"}
 		for i, o := range orgs {
 			hsdsID := o.ID
 			mo := MemberOrganisation{ID: NormaliseID(DemoSource, "member-org:"+o.ID), Name: o.Name, HSDSOrganizationID: &hsdsID,
@@ -70,7 +71,7 @@ func LoadDemoAccounts(ctx context.Context, db *gorm.DB) error {
 				users = append(users, u)
 				ms = append(ms, Membership{ID: NormaliseID(DemoSource, "membership:"+u.ID), UserID: u.ID,
 					MemberOrganisationID: mo.ID, Caseworker: r.r.Caseworker, Responder: r.r.Responder,
-					OrgAdmin: r.r.OrgAdmin, Status: MembershipActive, CreatedAt: now})
+					OrgAdmin: r.r.OrgAdmin, DataProtectionLead: r.r.DataProtectionLead, Status: MembershipActive, CreatedAt: now})
 			}
 		}
 		for _, step := range []func() error{
@@ -101,10 +102,11 @@ func DemoAccounts(ctx context.Context, db *gorm.DB) ([]DemoAccount, error) {
 	var rows []struct {
 		ID, Name, Email, OrgName   string
 		Caseworker, Responder, Adm bool
+		DataProtectionLead         bool
 		PlatformAdmin              bool
 	}
 	err := db.WithContext(ctx).Table("users u").
-		Select("u.id, u.name, u.email, u.platform_admin, COALESCE(o.name, '') AS org_name, COALESCE(m.caseworker, FALSE) AS caseworker, COALESCE(m.responder, FALSE) AS responder, COALESCE(m.org_admin, FALSE) AS adm").
+		Select("u.id, u.name, u.email, u.platform_admin, COALESCE(o.name, '') AS org_name, COALESCE(m.caseworker, FALSE) AS caseworker, COALESCE(m.responder, FALSE) AS responder, COALESCE(m.org_admin, FALSE) AS adm, COALESCE(m.data_protection_lead, FALSE) AS data_protection_lead").
 		Joins("LEFT JOIN memberships m ON m.user_id = u.id").
 		Joins("LEFT JOIN member_organisations o ON o.id = m.member_organisation_id").
 		Where("u.issuer = ? AND u.suspended_at IS NULL", DemoIssuer).
@@ -114,7 +116,8 @@ func DemoAccounts(ctx context.Context, db *gorm.DB) ([]DemoAccount, error) {
 	}
 	out := make([]DemoAccount, len(rows))
 	for i, r := range rows {
-		role := strings.Join(Roles{Caseworker: r.Caseworker, Responder: r.Responder, OrgAdmin: r.Adm}.Names(), ", ")
+		role := strings.Join(Roles{Caseworker: r.Caseworker, Responder: r.Responder, OrgAdmin: r.Adm,
+			DataProtectionLead: r.DataProtectionLead}.Names(), ", ")
 		if r.PlatformAdmin {
 			role = "platform admin"
 		}

@@ -68,10 +68,17 @@ func TestReferralNotifications(t *testing.T) {
 			t.Fatal(err)
 		}
 		created := mp.WaitFor(t, "New referral "+ref.Reference+" to "+ref.ServiceName, 20*time.Second)
+		// One message per recipient: wait for both, they are sent in turn.
 		var to []string
-		for _, m := range mp.Messages(t) {
-			if m.Subject == created.Subject {
-				to = append(to, m.To[0].Address)
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			to = nil
+			for _, m := range mp.Messages(t) {
+				if m.Subject == created.Subject {
+					to = append(to, m.To[0].Address)
+				}
+			}
+			if len(to) >= 2 {
+				break
 			}
 		}
 		if !contains(to, "intake@example.org.uk") || !contains(to, w.responder.User.Email) {

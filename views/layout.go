@@ -22,6 +22,8 @@ type Layout struct {
 	// ShowReferrals adds the referrals section, for caseworkers and
 	// responders.
 	ShowReferrals bool
+	// ShowDataProtection adds the data protection lead's section.
+	ShowDataProtection bool
 	// SignInURL is where the header's sign-in link goes.
 	SignInURL string
 	// Flash is a one-time message from the previous action.

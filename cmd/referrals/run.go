@@ -209,6 +209,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if keys != nil {
 		referrals = &models.Referrals{DB: db, Keys: keys, Jobs: jobs, Workdays: workdays}
 	}
+	if cfg.Demo && referrals != nil {
+		if err := models.LoadDemoReferrals(ctx, referrals); err != nil {
+			return err
+		}
+	}
 	h, err := handlers.New(handlers.Options{
 		Referrals:           referrals,
 		Mail:                sender,

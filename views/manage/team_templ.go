@@ -200,7 +200,7 @@ func Team(p TeamPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.RoleCheckboxes("invite-", p.InviteRoles.Caseworker, p.InviteRoles.Responder, p.InviteRoles.OrgAdmin, p.Errors["roles"]).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.RoleCheckboxes("invite-", p.InviteRoles, false, p.Errors["roles"]).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -374,7 +374,7 @@ func memberCard(p TeamPage, m models.TeamMember, action string) templ.Component 
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = components.RoleCheckboxes(m.MembershipID+"-", m.Roles.Caseworker, m.Roles.Responder, m.Roles.OrgAdmin, "").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = components.RoleCheckboxes(m.MembershipID+"-", m.Roles, true, "").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

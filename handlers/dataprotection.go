@@ -1,0 +1,284 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/openreferral-uk/referrals/models"
+	"github.com/openreferral-uk/referrals/views/components"
+	"github.com/openreferral-uk/referrals/views/dataprotection"
+)
+
+// The data protection lead's pages. A person is named by name and date of
+// birth only in POST bodies, never in a URL; every page is no-store.
+
+// dpOrg picks the organisation a data protection page is about: the one
+// named (form or query "org"), or else the first the actor looks after.
+// Whether the actor may act for it is decided by models.
+func dpOrg(c echo.Context) (string, string, []dataprotection.OrgChoice, error) {
+	a := currentActor(c)
+	orgs := a.ProtectedOrganisations()
+	if len(orgs) == 0 {
+		return "", "", nil, fmt.Errorf("data protection: %w", models.ErrForbidden)
+	}
+	org := c.FormValue("org")
+	if org == "" {
+		org = orgs[0].OrganisationID
+	}
+	var name string
+	choices := make([]dataprotection.OrgChoice, len(orgs))
+	for i, m := range orgs {
+		choices[i] = dataprotection.OrgChoice{ID: m.OrganisationID, Name: m.OrganisationName, Current: m.OrganisationID == org}
+		if choices[i].Current {
+			name = m.OrganisationName
+		}
+	}
+	if name == "" {
+		return "", "", nil, fmt.Errorf("data protection for %q: %w", org, models.ErrForbidden)
+	}
+	return org, name, choices, nil
+}
+
+func (h *Handler) dpHome(c echo.Context, status int, p dataprotection.HomePage) error {
+	if _, err := h.referralsOn(); err != nil {
+		return err
+	}
+	org, name, choices, err := dpOrg(c)
+	if err != nil {
+		return err
+	}
+	p.Layout = h.layout(c, "Data protection")
+	p.Layout.Nav = "data-protection"
+	p.OrgID, p.OrgName, p.Orgs = org, name, choices
+	noStore(c)
+	return render(c, status, dataprotection.Home(p), nil)
+}
+
+// dataProtectionShow is GET /manage/data-protection.
+func (h *Handler) dataProtectionShow(c echo.Context) error {
+	return h.dpHome(c, http.StatusOK, dataprotection.HomePage{})
+}
+
+// personFromForm reads a person searched for, with messages for what is
+// missing.
+func personFromForm(c echo.Context) (dataprotection.Person, models.PersonQuery, components.Errors) {
+	p := dataprotection.Person{
+		Given: strings.TrimSpace(c.FormValue("given_name")), Family: strings.TrimSpace(c.FormValue("family_name")),
+		Day: strings.TrimSpace(c.FormValue("birth_day")), Month: strings.TrimSpace(c.FormValue("birth_month")),
+		Year: strings.TrimSpace(c.FormValue("birth_year")),
+	}
+	errs := components.Errors{}
+	if p.Given == "" {
+		errs["given_name"] = "Enter their first name"
+	}
+	if p.Family == "" {
+		errs["family_name"] = "Enter their last name"
+	}
+	dob, ok := models.ReferralForm{BirthDay: p.Day, BirthMonth: p.Month, BirthYear: p.Year}.DateOfBirth()
+	if !ok {
+		errs["birth_day"] = "Enter their date of birth, for example 31 3 1980"
+	}
+	return p, models.PersonQuery{GivenName: p.Given, FamilyName: p.Family, DateOfBirth: dob.Format(time.DateOnly)}, errs
+}
+
+// dataProtectionFind is POST /manage/data-protection/find.
+func (h *Handler) dataProtectionFind(c echo.Context) error {
+	refs, err := h.referralsOn()
+	if err != nil {
+		return err
+	}
+	org, _, _, err := dpOrg(c)
+	if err != nil {
+		return err
+	}
+	person, q, errs := personFromForm(c)
+	if len(errs) > 0 {
+		return h.dpHome(c, http.StatusUnprocessableEntity, dataprotection.HomePage{Person: person, Errors: errs})
+	}
+	found, err := refs.FindPerson(c.Request().Context(), currentActor(c), org, q)
+	if err != nil {
+		return err
+	}
+	return h.dpHome(c, http.StatusOK, dataprotection.HomePage{Person: person, Searched: true, Results: found})
+}
+
+// dataProtectionExport is POST /manage/data-protection/export: the
+// subject access export as a page, or as a JSON download.
+func (h *Handler) dataProtectionExport(c echo.Context) error {
+	refs, err := h.referralsOn()
+	if err != nil {
+		return err
+	}
+	org, _, _, err := dpOrg(c)
+	if err != nil {
+		return err
+	}
+	person, q, errs := personFromForm(c)
+	if len(errs) > 0 {
+		return h.dpHome(c, http.StatusUnprocessableEntity, dataprotection.HomePage{Person: person, Errors: errs})
+	}
+	exp, err := refs.Export(c.Request().Context(), currentActor(c), org, q)
+	if err != nil {
+		return err
+	}
+	noStore(c)
+	if c.FormValue("format") == "json" {
+		b, err := exp.JSON()
+		if err != nil {
+			return err
+		}
+		// The file name says what it is, not whom it is about.
+		c.Response().Header().Set("Content-Disposition", `attachment; filename="subject-access-`+exp.Generated.Format("20060102-150405")+`.json"`)
+		return c.Blob(http.StatusOK, "application/json", b)
+	}
+	l := h.layout(c, "Subject access export")
+	l.Nav = "data-protection"
+	return render(c, http.StatusOK, dataprotection.Export(dataprotection.ExportPage{Layout: l, Export: exp}), nil)
+}
+
+// dpReferralPage shows one referral to its data protection lead.
+func (h *Handler) dpReferralPage(c echo.Context, status int, p dataprotection.ReferralPage, keepForm bool) error {
+	refs, err := h.referralsOn()
+	if err != nil {
+		return err
+	}
+	org, _, _, err := dpOrg(c)
+	if err != nil {
+		return err
+	}
+	if p.R, err = refs.DPView(c.Request().Context(), currentActor(c), org, c.Param("ref")); err != nil {
+		return err
+	}
+	p.OrgID = org
+	if !keepForm {
+		pr := p.R.Person
+		f := models.ReferralForm{GivenName: pr.GivenName, FamilyName: pr.FamilyName, Phone: pr.Phone, Email: pr.Email,
+			PreferredContact: pr.PreferredContact, Address: pr.Address, Postcode: pr.Postcode, AccessNeeds: pr.AccessNeeds,
+			Interpreter: pr.Interpreter, Reason: pr.Reason}
+		if dob, err := time.Parse(time.DateOnly, pr.DateOfBirth); err == nil {
+			f.BirthDay, f.BirthMonth, f.BirthYear = strconv.Itoa(dob.Day()), strconv.Itoa(int(dob.Month())), strconv.Itoa(dob.Year())
+		}
+		p.Form = f
+	}
+	p.Layout = h.layout(c, "Referral "+p.R.Reference)
+	p.Layout.Nav = "data-protection"
+	noStore(c)
+	return render(c, status, dataprotection.Referral(p), nil)
+}
+
+// dataProtectionReferral is GET /manage/data-protection/referrals/:ref.
+func (h *Handler) dataProtectionReferral(c echo.Context) error {
+	return h.dpReferralPage(c, http.StatusOK, dataprotection.ReferralPage{}, false)
+}
+
+// dataProtectionCorrect is POST /manage/data-protection/referrals/:ref/correct.
+func (h *Handler) dataProtectionCorrect(c echo.Context) error {
+	refs, err := h.referralsOn()
+	if err != nil {
+		return err
+	}
+	org, _, _, err := dpOrg(c)
+	if err != nil {
+		return err
+	}
+	f := models.ReferralFormFrom(c.FormValue)
+	why := c.FormValue("why")
+	err = refs.Correct(c.Request().Context(), currentActor(c), org, c.Param("ref"), f, why)
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		return h.dpReferralPage(c, http.StatusUnprocessableEntity, dataprotection.ReferralPage{Form: f, Why: why, Errors: ve.Fields}, true)
+	}
+	if err != nil {
+		return err
+	}
+	h.flash(c, "The correction is saved and recorded in the referral's history.")
+	return c.Redirect(http.StatusSeeOther, "/manage/data-protection/referrals/"+models.NormaliseReference(c.Param("ref"))+"?org="+org)
+}
+
+// dataProtectionErase is POST /manage/data-protection/referrals/:ref/erase.
+func (h *Handler) dataProtectionErase(c echo.Context) error {
+	refs, err := h.referralsOn()
+	if err != nil {
+		return err
+	}
+	org, _, _, err := dpOrg(c)
+	if err != nil {
+		return err
+	}
+	why := c.FormValue("erase_why")
+	err = refs.Erase(c.Request().Context(), currentActor(c), org, c.Param("ref"), why)
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		return h.dpReferralPage(c, http.StatusUnprocessableEntity, dataprotection.ReferralPage{EraseWhy: why,
+			Errors: components.Errors{"erase_why": ve.Fields["why"]}}, false)
+	}
+	if err != nil {
+		return err
+	}
+	h.flash(c, "The person's data on this referral is erased.")
+	return c.Redirect(http.StatusSeeOther, "/manage/data-protection/referrals/"+models.NormaliseReference(c.Param("ref"))+"?org="+org)
+}
+
+// dataProtectionAccessLog is GET (filters in the URL) and POST (for one
+// person, named in the body) /manage/data-protection/access-log.
+func (h *Handler) dataProtectionAccessLog(c echo.Context) error {
+	refs, err := h.referralsOn()
+	if err != nil {
+		return err
+	}
+	org, name, _, err := dpOrg(c)
+	if err != nil {
+		return err
+	}
+	p := dataprotection.AccessLogPage{OrgID: org, OrgName: name, Errors: components.Errors{}}
+	q := models.AccessQuery{}
+	if c.Request().Method == http.MethodPost {
+		_, person, errs := personFromForm(c)
+		if len(errs) > 0 {
+			return h.dpHome(c, http.StatusUnprocessableEntity, dataprotection.HomePage{Errors: errs})
+		}
+		q.Person, p.ForPerson = &person, true
+		q.PerPage = 200
+	} else {
+		p.Reference, p.From, p.To = c.QueryParam("reference"), c.QueryParam("from"), c.QueryParam("to")
+		if p.Reference != "" {
+			if q.Reference = models.NormaliseReference(p.Reference); q.Reference == "" {
+				p.Errors["reference"] = "Enter a reference like R-7KQ2-9M"
+			}
+		}
+		for field, v := range map[string]string{"from": p.From, "to": p.To} {
+			if v == "" {
+				continue
+			}
+			d, err := time.Parse(time.DateOnly, v)
+			if err != nil {
+				p.Errors[field] = "Enter a date like 2026-11-26"
+				continue
+			}
+			if field == "from" {
+				q.From = d
+			} else {
+				q.To = d.AddDate(0, 0, 1)
+			}
+		}
+		p.Page, _ = strconv.Atoi(c.QueryParam("page"))
+		p.Page = max(p.Page, 1)
+		q.Page, q.PerPage = p.Page, 50
+	}
+	p.Layout = h.layout(c, "Access log")
+	p.Layout.Nav = "data-protection"
+	noStore(c)
+	if len(p.Errors) > 0 {
+		return render(c, http.StatusUnprocessableEntity, dataprotection.AccessLog(p), nil)
+	}
+	if p.Entries, err = refs.AccessLog(c.Request().Context(), currentActor(c), org, q); err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, dataprotection.AccessLog(p), nil)
+}
