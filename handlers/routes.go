@@ -65,6 +65,12 @@ func (h *Handler) routes(e *echo.Echo) {
 	e.POST("/admin/users/:id/suspend", h.adminUserSuspend(true), member...)
 	e.POST("/admin/users/:id/restore", h.adminUserSuspend(false), member...)
 
+	// The whole published directory as one file, open to all: beside the
+	// API group, not in it, because its response cache holds bodies in
+	// memory; these are built once per directory version on disk.
+	e.GET("/api/export/hsds.json", h.exportJSON, apiCORS, rateLimited(h.apiRL, "api"))
+	e.GET("/api/export/datapackage.zip", h.exportDataPackage, apiCORS, rateLimited(h.apiRL, "api"))
+
 	// The published Open Referral UK API: open to all, read-only.
 	api := e.Group("/api", apiCORS, rateLimited(h.apiRL, "api"))
 	if h.cache != nil {

@@ -47,8 +47,9 @@ commands:
   migrate down           roll back the most recent migration
   migrate status         list migrations and whether each is applied
   import [flags] SOURCE  import services from a file, folder, zip or API (docs/import.md)
-  export [--format json] OUT
-                         every published service as HSDS 3.0 JSON (- for stdout)
+  export [--format json|datapackage] OUT
+                         every published service as HSDS 3.0 JSON or a data
+                         package zip (- for stdout)
   admin create --email E make the first person to sign in with the verified
                          email E a platform admin
   version                print the version
