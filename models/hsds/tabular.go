@@ -37,18 +37,22 @@ type TabularTable struct {
 	References map[string]string
 }
 
-func colStr(name string) TabularField   { return TabularField{Name: name, Type: "string"} }
-func colID(name string) TabularField    { return TabularField{Name: name, Type: "string", Format: "uuid"} }
-func colURI(name string) TabularField   { return TabularField{Name: name, Type: "string", Format: "uri"} }
-func colEmail(name string) TabularField { return TabularField{Name: name, Type: "string", Format: "email"} }
-func colNum(name string) TabularField   { return TabularField{Name: name, Type: "number"} }
+func colStr(name string) TabularField { return TabularField{Name: name, Type: "string"} }
+func colID(name string) TabularField  { return TabularField{Name: name, Type: "string", Format: "uuid"} }
+func colURI(name string) TabularField { return TabularField{Name: name, Type: "string", Format: "uri"} }
+func colEmail(name string) TabularField {
+	return TabularField{Name: name, Type: "string", Format: "email"}
+}
+func colNum(name string) TabularField { return TabularField{Name: name, Type: "number"} }
 
 // Dates, times and timestamps accept any ISO 8601 shape ("any"): feeds
 // give opening times as 09:00 as often as 09:00:00, and this platform
 // publishes them as it received them.
-func colDate(name string) TabularField     { return TabularField{Name: name, Type: "date", Format: "any"} }
-func colTime(name string) TabularField    { return TabularField{Name: name, Type: "time", Format: "any"} }
-func colDatetime(name string) TabularField { return TabularField{Name: name, Type: "datetime", Format: "any"} }
+func colDate(name string) TabularField { return TabularField{Name: name, Type: "date", Format: "any"} }
+func colTime(name string) TabularField { return TabularField{Name: name, Type: "time", Format: "any"} }
+func colDatetime(name string) TabularField {
+	return TabularField{Name: name, Type: "datetime", Format: "any"}
+}
 
 // TabularTables are the tables a package written here holds, with their
 // columns in the order of the HSDS 3.0 datapackage.json. HSDS's program,
@@ -304,9 +308,15 @@ func (tw *TabularWriter) AddService(s Service) error {
 			return nil
 		},
 		func() error { return each(s.Phones, func(p Phone) error { return tw.phone(p, "service_id", s.ID) }) },
-		func() error { return each(s.Contacts, func(c Contact) error { return tw.contact(c, "service_id", s.ID) }) },
-		func() error { return each(s.Schedules, func(x Schedule) error { return tw.schedule(x, "service_id", s.ID) }) },
-		func() error { return each(s.Languages, func(l Language) error { return tw.language(l, "service_id", s.ID) }) },
+		func() error {
+			return each(s.Contacts, func(c Contact) error { return tw.contact(c, "service_id", s.ID) })
+		},
+		func() error {
+			return each(s.Schedules, func(x Schedule) error { return tw.schedule(x, "service_id", s.ID) })
+		},
+		func() error {
+			return each(s.Languages, func(l Language) error { return tw.language(l, "service_id", s.ID) })
+		},
 		func() error {
 			return each(s.ServiceAreas, func(a ServiceArea) error {
 				return tw.row("service_area", "id", a.ID, "service_id", s.ID, "name", a.Name, "description", a.Description,
@@ -409,9 +419,15 @@ func (tw *TabularWriter) location(l Location) error {
 			})
 		},
 		func() error { return each(l.Phones, func(p Phone) error { return tw.phone(p, "location_id", l.ID) }) },
-		func() error { return each(l.Contacts, func(c Contact) error { return tw.contact(c, "location_id", l.ID) }) },
-		func() error { return each(l.Schedules, func(x Schedule) error { return tw.schedule(x, "location_id", l.ID) }) },
-		func() error { return each(l.Languages, func(x Language) error { return tw.language(x, "location_id", l.ID) }) },
+		func() error {
+			return each(l.Contacts, func(c Contact) error { return tw.contact(c, "location_id", l.ID) })
+		},
+		func() error {
+			return each(l.Schedules, func(x Schedule) error { return tw.schedule(x, "location_id", l.ID) })
+		},
+		func() error {
+			return each(l.Languages, func(x Language) error { return tw.language(x, "location_id", l.ID) })
+		},
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
