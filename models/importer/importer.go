@@ -154,8 +154,10 @@ func Run(ctx context.Context, db *gorm.DB, src Source, opts Options) (*Report, e
 		taxRows  []models.Taxonomy
 		termRows []models.TaxonomyTerm
 		termRecs []models.ImportRecord
+		locOrgs  []locationOrg
 	)
 	if err == nil {
+		locOrgs = p.resolveLocationOrgs()
 		taxRows, termRows, termRecs, err = p.termRows()
 	}
 	if err != nil {
@@ -193,6 +195,9 @@ func Run(ctx context.Context, db *gorm.DB, src Source, opts Options) (*Report, e
 			return err
 		}
 		if err := w.seen(p.unchangedServices, p.unchangedOrgs); err != nil {
+			return err
+		}
+		if err := w.locationOrgs(locOrgs); err != nil {
 			return err
 		}
 		return w.parents(p.orgParents)

@@ -732,6 +732,20 @@ func (w *writer) parents(links []orgParent) error {
 	return nil
 }
 
+// locationOrgs links locations to organisations that were written after
+// them in this run. Only this source's locations are changed, and only
+// when the link differs, so an unchanged location is left alone.
+func (w *writer) locationOrgs(links []locationOrg) error {
+	for _, l := range links {
+		err := w.tx.Exec(`UPDATE locations SET organization_id = ? WHERE id = ? AND source = ?
+			AND (organization_id IS NULL OR organization_id <> ?)`, l.org, l.loc, w.source, l.org).Error
+		if err != nil {
+			return fmt.Errorf("importer: link locations to organisations: %w", err)
+		}
+	}
+	return nil
+}
+
 // singular names one record of a table, for reports.
 func singular(table string) string {
 	switch {
