@@ -22,6 +22,8 @@ const (
 	AdminOrganisations Action = "admin.organisations"
 	// AdminUsers: see every user and suspend or restore accounts.
 	AdminUsers Action = "admin.users"
+	// AdminFeeds: register, remove and run the feeds the directory harvests.
+	AdminFeeds Action = "admin.feeds"
 )
 
 // Resource is what an action is done to: the member organisation that owns
@@ -51,6 +53,7 @@ var policy = map[Action]rule{
 	ManageTeam:         orgAdminOf,
 	AdminOrganisations: platformAdmin,
 	AdminUsers:         platformAdmin,
+	AdminFeeds:         platformAdmin,
 }
 
 // Can reports whether an actor (nil for the public) may do an action to a

@@ -50,6 +50,8 @@ commands:
   export [--format json|datapackage] OUT
                          every published service as HSDS 3.0 JSON or a data
                          package zip (- for stdout)
+  feeds add|list|remove|run
+                         the feeds the directory harvests (docs/import.md)
   admin create --email E make the first person to sign in with the verified
                          email E a platform admin
   version                print the version
@@ -75,6 +77,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runImport(ctx, args, getenv, stdout, stderr)
 	case "export":
 		err = runExport(ctx, args, getenv, stdout, stderr)
+	case "feeds":
+		return runFeeds(ctx, args, getenv, stdout, stderr)
 	case "admin":
 		err = runAdmin(ctx, args, getenv, stdout, stderr)
 	case "version":

@@ -86,7 +86,7 @@ type preparer struct {
 	termOrder  []string
 	taxonomies map[string]hsds.Taxonomy
 
-	unchangedServices []string
+	unchangedServices []string // and others of this source seen but not written
 	unchangedOrgs     []string
 	orgParents        []orgParent
 	locationOrgs      []locationOrg
@@ -197,6 +197,11 @@ func (p *preparer) add(ci cleaned) error {
 		p.addTerm(p.id(t.ID), t)
 	}
 	if it.Service == nil {
+		if it.SourceID != "" {
+			// Listed but unreadable: still in the source, so a full
+			// harvest does not take it for vanished.
+			p.unchangedServices = append(p.unchangedServices, p.id(it.SourceID))
+		}
 		p.rep.Services.Skipped++
 		p.rep.Rejected++
 		skippedReported := slices.ContainsFunc(it.Problems, func(pr Problem) bool { return pr.Action == Skipped })
@@ -210,6 +215,9 @@ func (p *preparer) add(ci cleaned) error {
 		p.report(pr, it.Where)
 	}
 	if !ci.ok {
+		if s.ID != "" {
+			p.unchangedServices = append(p.unchangedServices, p.id(s.ID))
+		}
 		p.rep.Services.Skipped++
 		p.rep.Rejected++
 		return nil
@@ -444,6 +452,10 @@ func (p *preparer) flush() error {
 		case decProtected:
 			p.report(Problem{RecordType: recordService, RecordID: s.ID, Reason: why, Action: Skipped}, where)
 			p.rep.Services.Skipped++
+			if ex := exServices[id]; ex.source == p.source {
+				// Edited here, but the source still has it: seen.
+				p.unchangedServices = append(p.unchangedServices, id)
+			}
 			continue
 		case decUnchanged:
 			p.rep.Services.Unchanged++
