@@ -64,6 +64,10 @@ func (h *Handler) routes(e *echo.Echo) {
 	e.GET("/admin/users", h.adminUsers, member...)
 	e.POST("/admin/users/:id/suspend", h.adminUserSuspend(true), member...)
 	e.POST("/admin/users/:id/restore", h.adminUserSuspend(false), member...)
+	e.GET("/admin/feeds", h.adminFeeds, member...)
+	e.POST("/admin/feeds", h.adminFeedCreate, member...)
+	e.POST("/admin/feeds/:id/remove", h.adminFeedRemove, member...)
+	e.POST("/admin/feeds/:id/run", h.adminFeedRun, member...)
 
 	// The whole published directory as one file, open to all: beside the
 	// API group, not in it, because its response cache holds bodies in
