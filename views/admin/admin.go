@@ -54,8 +54,8 @@ type FeedRow struct {
 	Error                 string
 	// Counts of the latest run's services.
 	Read, Created, Updated, Unchanged, Skipped, MarkedInactive int
-	ProblemCount                                             int
-	Problems                                                 []FeedProblem
+	ProblemCount                                               int
+	Problems                                                   []FeedProblem
 }
 
 // FeedProblem is one problem of a feed's latest run.
