@@ -315,3 +315,48 @@ func TestFeedSchedule(t *testing.T) {
 		}
 	}
 }
+
+// TestHarvestWorker is the scheduled job: it outlives River's one-minute
+// default, and a run harvests the feeds that are due and only those.
+func TestHarvestWorker(t *testing.T) {
+	db := dbtest.SQLite(t)
+	feed := &hsdsFeed{perPage: 10}
+	feed.set(func([]hsds.Service) []hsds.Service {
+		svcs := dbtest.GenerateServices(3, 1)
+		for i := range svcs {
+			svcs[i].Attributes = nil
+		}
+		return svcs
+	})
+	url := httptestServer(t, feed.handler)
+	addFeed(t, db, "due", url)
+	addFeed(t, db, "not-due", url)
+	// not-due ran a minute ago, in full.
+	nd := getFeed(t, db, "not-due")
+	recent := models.Now().Add(-time.Minute)
+	if err := models.StartFeedRun(context.Background(), db, nd.ID, true, recent); err != nil {
+		t.Fatal(err)
+	}
+	if err := models.FinishFeedRun(context.Background(), db, nd.ID, models.FeedRunResult{Started: recent, Full: true, Committed: true}); err != nil {
+		t.Fatal(err)
+	}
+	w := NewHarvestWorker(db, HarvestOptions{HTTP: fast()}, nil)
+	if d := w.Timeout(nil); d <= time.Minute {
+		t.Errorf("the harvest job's timeout is %s: River's default minute would cancel long harvests", d)
+	}
+	if opts := (HarvestDueArgs{}).InsertOpts(); opts.MaxAttempts != 1 || len(opts.UniqueOpts.ByState) == 0 {
+		t.Errorf("insert options %+v", opts)
+	}
+	if HarvestPeriodicJob() == nil {
+		t.Fatal("no periodic job")
+	}
+	if err := w.Work(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if f := getFeed(t, db, "due"); f.Status != models.FeedOK || ParseFeedReport(f.LastReport).Services.Created != 3 {
+		t.Errorf("the due feed: %s %s", f.Status, f.LastReport)
+	}
+	if f := getFeed(t, db, "not-due"); f.LastRunAt == nil || !f.LastRunAt.Equal(recent) {
+		t.Errorf("the feed that was not due ran at %v", f.LastRunAt)
+	}
+}
