@@ -203,8 +203,8 @@ func TestHarvestHSDSFeed(t *testing.T) {
 		if err != nil || len(pub) != 1 {
 			t.Fatalf("the vanished service is no longer published: %v", err)
 		}
-		if lm, _ := time.Parse(time.RFC3339, pub[0].Service.LastModified); !lm.Equal(t2) {
-			t.Errorf("the vanished service's last_modified is %s, want %s", pub[0].Service.LastModified, t2)
+		if lm, _ := time.Parse(time.RFC3339, pub[0].LastModified); !lm.Equal(t2) {
+			t.Errorf("the vanished service's last_modified is %s, want %s", pub[0].LastModified, t2)
 		}
 
 		// The next full read changes nothing more.
