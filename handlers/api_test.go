@@ -420,6 +420,9 @@ func TestAPIPublishesNothingPrivate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A listing edited here has referral settings, named responders and a
+	// history, none of which may be published.
+	referralEmail := editListingLocally(t, a.db)
 	var secret []string
 	for id, s := range set.Services {
 		if s.Draft || s.ProfessionalsOnly {
@@ -448,7 +451,8 @@ func TestAPIPublishesNothingPrivate(t *testing.T) {
 			t.Errorf("/api/services/%s = %d", id, rec.Code)
 		}
 	}
-	for _, word := range []string{"referral_email", "accepts_referrals", "professionals_only", "visibility"} {
+	for _, word := range []string{"referral_email", "accepts_referrals", "professionals_only", "visibility",
+		"response_target", "capacity_status", "responders", "changed_by", "previous_value", "claimed", referralEmail} {
 		if bytes.Contains(all.Bytes(), []byte(word)) {
 			t.Errorf("the API publishes the local field %s", word)
 		}
@@ -841,4 +845,37 @@ func TestAPITermAndOrganisationFilters(t *testing.T) {
 	if env := a.page(t, "/api/organizations?search=%25"); env.TotalItems != 0 {
 		t.Errorf("a literal %% matched %d organisations: LIKE wildcards must be escaped", env.TotalItems)
 	}
+}
+
+// editListingLocally edits a demo listing as its organisation admin, with
+// referral settings and a named responder, and returns its referral email.
+func editListingLocally(t *testing.T, db *gorm.DB) string {
+	t.Helper()
+	ctx := context.Background()
+	if err := models.LoadDemoAccounts(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	var mo models.MemberOrganisation
+	db.Order("name").First(&mo)
+	var admin, responder models.Membership
+	db.Where("member_organisation_id = ? AND org_admin = ?", mo.ID, true).First(&admin)
+	db.Where("member_organisation_id = ? AND responder = ?", mo.ID, true).First(&responder)
+	actor, err := models.LoadActor(ctx, db, admin.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var svc models.Service
+	db.Where("organization_id = ? AND visibility = ? AND professionals_only = ?", *mo.HSDSOrganizationID, models.Published, false).Order("id").First(&svc)
+	l, err := models.GetListing(ctx, db, actor, svc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := l.Input
+	in.Description += " Edited here."
+	in.AcceptsReferrals, in.ReferralEmail, in.Capacity = true, "private-referrals@local-only.example.org.uk", string(models.CapacityWaitingList)
+	in.ResponseTargetDays, in.Responders = "7", []string{responder.ID}
+	if _, err := models.SaveListing(ctx, db, nil, actor, mo.ID, svc.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	return in.ReferralEmail
 }

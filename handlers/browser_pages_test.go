@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
@@ -173,6 +175,71 @@ func TestBrowserSignedInPages(t *testing.T) {
 		})
 	})
 
+	t.Run("org admin edits a service", func(t *testing.T) {
+		tab, cw := signIn(t, "org admin")
+		id := w.ids["listing"]
+		path := "/manage/services/" + id + "/edit"
+		apiBefore := apiService(t, w.srv.URL, id)
+		s.open(t, tab, "/manage/services", 200)
+		check(t, tab, cw, 200)
+		s.open(t, tab, path, 200)
+		check(t, tab, cw, 200)
+
+		// htmx adds a location row in place, keeping what was typed.
+		n := eval[int](t, tab, `document.querySelectorAll('.app-location').length`)
+		if err := chromedp.Do(tab, chromedp.SendKeys(chromedp.ID("schedules-0-notes"), "Closed on bank holidays")); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(tab, chromedp.Click(chromedp.CSS(`button[name=add_location]`))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, tab, "a new location row", fmt.Sprintf(`document.querySelectorAll('.app-location').length === %d`, n+1))
+		if got := eval[string](t, tab, `document.getElementById('schedules-0-notes').value`); !strings.Contains(got, "Closed on bank holidays") {
+			t.Errorf("the swap lost what was typed: %q", got)
+		}
+		row := func(f string) string { return fmt.Sprintf("locations-%d-%s", n, f) }
+		// Opening times: Saturdays only, 10:00 to 13:00.
+		eval[chromedp.Void](t, tab, `document.querySelectorAll('input[name="schedules-0-days"]').forEach(b => b.checked = false);
+			document.getElementById('schedules-0-opens').value = ''; document.getElementById('schedules-0-closes').value = ''`)
+		if err := chromedp.Do(tab,
+			chromedp.Click(chromedp.CSS(`input[name="schedules-0-days"][value="SA"]`)),
+			chromedp.SendKeys(chromedp.ID("schedules-0-opens"), "10:00"),
+			chromedp.SendKeys(chromedp.ID("schedules-0-closes"), "13:00"),
+			chromedp.SendKeys(chromedp.ID(row("name")), "Market hall"),
+			chromedp.SendKeys(chromedp.ID(row("address1")), "5 Market Street"),
+			chromedp.SendKeys(chromedp.ID(row("city")), "Leeds"),
+			chromedp.SendKeys(chromedp.ID(row("postcode")), "LS6 1AA"),
+			chromedp.SendKeys(chromedp.ID(row("accessibility")), "Lift to every floor"),
+		); err != nil {
+			t.Fatal(err)
+		}
+		submit(t, tab, `button[name=save]`, 200)
+		if msgs := eval[[]string](t, tab, `[...document.querySelectorAll('.govuk-error-message')].map(e => e.textContent.trim())`); len(msgs) > 0 {
+			t.Fatalf("the save was refused: %v", msgs)
+		}
+		check(t, tab, cw, 200)
+		after := apiService(t, w.srv.URL, id)
+		if !strings.Contains(after.body, "5 Market Street") || !strings.Contains(after.body, `"byday":"SA"`) ||
+			!strings.Contains(after.body, `"opens_at":"10:00"`) || after.LastModified <= apiBefore.LastModified {
+			t.Errorf("the API after the edit: last_modified %s -> %s; %.400s", apiBefore.LastModified, after.LastModified, after.body)
+		}
+		if eval[int](t, tab, `[...document.querySelectorAll('.app-history td')].filter(td => td.textContent.includes('Saturday, 10am to 1pm')).length`) == 0 {
+			t.Error("the history does not show the new opening times")
+		}
+
+		// A mistake comes back with 422, messages and an accessible page.
+		eval[chromedp.Void](t, tab, `document.getElementById('schedules-0-closes').value = '09:00'`)
+		submit(t, tab, `button[name=save]`, 422)
+		if eval[int](t, tab, `document.querySelectorAll('.govuk-error-summary a[href="#schedules-0-closes"]').length`) != 1 {
+			t.Error("no error summary link to the closing time")
+		}
+		check(t, tab, cw, 422)
+
+		other, ocw := signIn(t, "other org admin")
+		s.open(t, other, path, 403)
+		check(t, other, ocw, 403)
+	})
+
 	t.Run("platform admin", func(t *testing.T) {
 		tab, cw := signIn(t, "platform admin")
 		for _, p := range []string{"/admin/organisations", "/admin/users"} {
@@ -213,4 +280,30 @@ func runAxeHTML(t *testing.T, ctx context.Context, source string) []axeViolation
 		t.Fatal("axe passed no rule at all: it did not check the page")
 	}
 	return res.Violations
+}
+
+// apiResult is a service as the published API gives it.
+type apiResult struct {
+	LastModified string `json:"last_modified"`
+	body         string
+}
+
+// apiService fetches a service from the published API, as a consumer would.
+func apiService(t *testing.T, base, id string) apiResult {
+	t.Helper()
+	res, err := http.Get(base + "/api/services/" + id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 {
+		t.Fatalf("/api/services/%s: %d", id, res.StatusCode)
+	}
+	var r apiResult
+	if err := json.Unmarshal(body, &r); err != nil {
+		t.Fatal(err)
+	}
+	r.body = string(body)
+	return r
 }

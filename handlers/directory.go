@@ -129,5 +129,18 @@ func (h *Handler) serviceShow(c echo.Context) error {
 	}
 	l := h.layout(c, "")
 	l.Nav = "directory"
-	return render(c, http.StatusOK, directory.Service(directory.NewServicePage(l, recs[0])), nil)
+	page := directory.NewServicePage(l, recs[0])
+	page.PossiblyOutOfDate = models.NeedsReview(recs[0].AssuredDate, models.Now(), h.opts.ListingReviewPeriod)
+	if a := currentActor(c); h.opts.Referrals != nil && page.AcceptsReferrals && len(referringOrgs(a)) > 0 {
+		target, err := h.opts.Referrals.Target(c.Request().Context(), page.ID)
+		switch {
+		case err != nil:
+			return err
+		case target.Referable():
+			page.ReferURL = "/services/" + page.ID + "/refer"
+		default:
+			page.ReferNote = "Nobody at " + target.OrganizationName + " can answer referrals on this platform yet, so contact the service directly."
+		}
+	}
+	return render(c, http.StatusOK, directory.Service(page), nil)
 }

@@ -104,6 +104,7 @@ func (h *Handler) layout(c echo.Context, title string) views.Layout {
 		l.UserName = a.User.DisplayName()
 		l.NoOrganisation = !a.IsMember() && !a.User.PlatformAdmin
 		l.ShowAdmin = models.Can(a, models.AdminOrganisations, models.Resource{})
+		l.ShowReferrals = models.Can(a, models.ListReferrals, models.Resource{})
 		for _, m := range a.Memberships {
 			if models.Can(a, models.ViewTeam, models.Resource{OrganisationID: m.OrganisationID}) {
 				l.ShowTeam = true

@@ -21,9 +21,12 @@ import (
 
 // Options are the dependencies and settings of the HTTP layer.
 type Options struct {
-	DB      *gorm.DB
-	Logger  *slog.Logger
-	BaseURL string
+	DB *gorm.DB
+	// Referrals is the referral use cases; nil turns referrals off (no
+	// encryption key is configured).
+	Referrals *models.Referrals
+	Logger    *slog.Logger
+	BaseURL   string
 	// Production turns on the safeguards of a public deployment.
 	Production bool
 	// Demo shows the demo banner and, later, demo sign-in.
@@ -50,6 +53,10 @@ type Options struct {
 	// SignInRateLimit and APIRateLimit are requests a minute allowed from
 	// one client address, counted across replicas; zero is no limit.
 	SignInRateLimit, APIRateLimit int
+	// ListingReviewPeriod is how long a listing stays confirmed: one not
+	// confirmed for longer is flagged as possibly out of date. Zero flags
+	// none.
+	ListingReviewPeriod time.Duration
 	// Mail sends the platform's email; nil sends nothing.
 	Mail mail.Sender
 }

@@ -156,7 +156,57 @@ func newPermissionWorld(t *testing.T) (*permissionWorld, *handlers.Options) {
 	w.ids["service"], w.ids["sal"], w.ids["hsdsOrg"], w.ids["taxonomy"], w.ids["term"] =
 		ex.ServiceID, ex.ServiceAtLocationID, ex.OrganizationID, ex.TaxonomyID, ex.TermID
 
-	opts := handlers.Options{DB: db, BaseURL: "http://permissions.test", Demo: true}
+	// A referral from organisation A's caseworker to a service of another
+	// organisation.
+	keys, err := models.ParseKeyring("perm:" + models.NewKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs := &models.Referrals{DB: db, Keys: keys}
+	var targets []struct{ ID, Org string }
+	db.Table("services s").Select("s.id, mo.id AS org").
+		Joins("JOIN member_organisations mo ON mo.hsds_organization_id = s.organization_id").
+		Where("s.accepts_referrals = ? AND s.visibility = ?", true, models.Published).Order("s.id").Scan(&targets)
+	for _, tg := range targets {
+		if tg.Org != orgA && w.ids["referable"] == "" {
+			w.ids["referable"] = tg.ID
+		}
+	}
+	if w.ids["referable"] == "" {
+		t.Fatal("no demo service of another organisation takes referrals")
+	}
+	caseworkerA, err := models.LoadActor(ctx, db, w.users["caseworker"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := refs.Create(ctx, caseworkerA, w.ids["referable"], orgA, permissionReferralForm())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.ids["reference"] = ref.Reference
+
+	// Organisation A's listings: one to edit and confirm, one harvested
+	// from a feed to claim, and a draft to delete.
+	var listings []models.Service
+	db.Where("organization_id = ? AND visibility = ?", *orgs[0].HSDSOrganizationID, models.Published).Order("id").Limit(2).Find(&listings)
+	if len(listings) < 2 {
+		t.Fatalf("organisation A keeps %d published services", len(listings))
+	}
+	w.ids["listing"], w.ids["feedListing"] = listings[0].ID, listings[1].ID
+	db.Model(&models.Service{}).Where("id = ?", listings[1].ID).Update("source", "feed:council")
+	draft, err := models.SaveListing(ctx, db, nil, adminA, orgA, "", models.ListingInput{Name: "A draft", Description: "Not ready.",
+		State: string(models.StateDraft), Capacity: string(models.CapacityOpen)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.ids["draftListing"] = draft
+	// The platform admin acts after the org admin deleted the first draft.
+	if w.ids["draftListing2"], err = models.SaveListing(ctx, db, nil, adminA, orgA, "", models.ListingInput{Name: "Another draft",
+		Description: "Not ready.", State: string(models.StateDraft), Capacity: string(models.CapacityOpen)}); err != nil {
+		t.Fatal(err)
+	}
+
+	opts := handlers.Options{DB: db, BaseURL: "http://permissions.test", Demo: true, Referrals: refs}
 	e, err := handlers.New(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -246,6 +296,25 @@ func (w *permissionWorld) request(role string, r permissionRow) (string, url.Val
 	case "POST /manage/team/members/:id/remove":
 		path = strings.Replace(path, ":id", w.ids["responderMembership"], 1)
 		form.Set("org", w.ids["orgA"])
+	case "GET /manage/services", "GET /manage/services/new":
+		path += "?org=" + w.ids["orgA"]
+	case "POST /manage/services/new", "POST /manage/services/:id/edit":
+		path = strings.Replace(path, ":id", w.ids["listing"], 1)
+		form.Set("org", w.ids["orgA"])
+		form.Set("name", "Made by "+role)
+		form.Set("description", "A service.")
+		form.Set("state", "open")
+		form.Set("capacity", "open")
+	case "GET /manage/services/:id/edit", "POST /manage/services/:id/confirm":
+		path = strings.Replace(path, ":id", w.ids["listing"], 1)
+	case "POST /manage/services/:id/claim":
+		path = strings.Replace(path, ":id", w.ids["feedListing"], 1)
+	case "POST /manage/services/:id/delete":
+		draft := w.ids["draftListing"]
+		if role == "platform admin" {
+			draft = w.ids["draftListing2"]
+		}
+		path = strings.Replace(path, ":id", draft, 1)
 	case "POST /admin/organisations/:id/approve", "POST /admin/organisations/:id/reject":
 		path = strings.Replace(path, ":id", w.ids["pendingOrg"], 1)
 	case "POST /admin/organisations/:id/domains":
@@ -257,6 +326,29 @@ func (w *permissionWorld) request(role string, r permissionRow) (string, url.Val
 	case "POST /admin/organisations/:id/link":
 		path = strings.Replace(path, ":id", w.ids["orgA"], 1)
 		form.Set("hsds_organization_id", "")
+	case "GET /services/:id/refer":
+		path = strings.Replace(path, ":id", w.ids["referable"], 1)
+	case "POST /services/:id/refer":
+		path = strings.Replace(path, ":id", w.ids["referable"], 1)
+		form.Set("step", "start")
+	case "POST /referrals/find":
+		form.Set("find_given", "Pat")
+		form.Set("find_family", "Example")
+		form.Set("find_day", "1")
+		form.Set("find_month", "2")
+		form.Set("find_year", "1990")
+	case "GET /referrals/:ref", "GET /referrals/:ref/print", "POST /referrals/:ref/notes":
+		path = strings.Replace(path, ":ref", w.ids["reference"], 1)
+		form.Set("note", "A note from "+role)
+	case "POST /referrals/:ref/status":
+		path = strings.Replace(path, ":ref", w.ids["reference"], 1)
+		form.Set("version", "1")
+		form.Set("to", "withdrawn")
+		form.Set("withdrawn_reason_code", "made_in_error")
+	case "POST /referrals/:ref/assign":
+		path = strings.Replace(path, ":ref", w.ids["reference"], 1)
+		form.Set("version", "1")
+		form.Set("assigned_user_id", w.users["responder"])
 	case "POST /admin/feeds":
 		form.Set("name", "feed-"+strings.ReplaceAll(role, " ", "-"))
 		form.Set("url", "https://api.example.gov.uk/api/v1/services")
@@ -327,5 +419,15 @@ func TestEveryRouteWithEveryRole(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// permissionReferralForm is a complete referral of an invented adult.
+func permissionReferralForm() models.ReferralForm {
+	return models.ReferralForm{
+		LawfulBasis: "consent", PersonAgreed: "yes", AgreementCovers: "This referral", AgreementMethod: "phone",
+		AgreedDay: "1", AgreedMonth: "11", AgreedYear: "2026", HadCapacity: "yes", Under16: "no",
+		GivenName: "Pat", FamilyName: "Example", BirthDay: "1", BirthMonth: "2", BirthYear: "1990",
+		PreferredContact: "phone", Phone: "01632 960001", Reason: "Needs advice", Urgency: "routine",
 	}
 }

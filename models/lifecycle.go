@@ -77,3 +77,41 @@ func CanTransition(from, to Status, by Side) bool {
 	t, ok := FindTransition(from, to)
 	return ok && t.By == by
 }
+
+// Reasons lists the reasons offered for a move, by the status moved to. A
+// move whose transition requires a reason must give one of these codes;
+// "other" needs words as well. A completed referral records its outcome
+// the same way.
+var Reasons = map[Status][]Choice{
+	StatusDeclined: {
+		{"not_eligible", "The person is not eligible for this service"},
+		{"no_capacity", "The service has no capacity at the moment"},
+		{ReasonBetterServedElsewhere, "The person would be better served elsewhere"},
+		{"person_declined", "The person did not want the service"},
+		{"other", "Another reason"},
+	},
+	StatusWithdrawn: {
+		{"no_longer_needed", "The person no longer needs the service"},
+		{"agreement_withdrawn", "The person withdrew their agreement"},
+		{"referred_elsewhere", "The person was referred elsewhere"},
+		{"made_in_error", "The referral was made in error"},
+		{"other", "Another reason"},
+	},
+	StatusUnsuccessful: {
+		{"not_contactable", "The person could not be contacted"},
+		{"did_not_attend", "The person did not attend"},
+		{"support_declined", "The person declined the support offered"},
+		{"circumstances_changed", "The person's circumstances changed"},
+		{"other", "Another reason"},
+	},
+	StatusCompleted: {
+		{"support_given", "Support given"},
+		{"support_given_partly", "Some of the support needed was given"},
+		{"signposted", "Signposted to other help"},
+		{"other", "Another outcome"},
+	},
+}
+
+// ReasonBetterServedElsewhere is the decline reason that may suggest
+// another service for the person.
+const ReasonBetterServedElsewhere = "better_served_elsewhere"

@@ -87,6 +87,9 @@ func MigrateUp(ctx context.Context, db *gorm.DB) (int, error) {
 	if err != nil {
 		return len(res), fmt.Errorf("models: migrate up: %w", err)
 	}
+	if err := migrateJobs(ctx, db); err != nil {
+		return len(res), err
+	}
 	return len(res), nil
 }
 

@@ -19,6 +19,9 @@ type Layout struct {
 	// ShowTeam and ShowAdmin add the organisation admin and platform admin
 	// sections to the header.
 	ShowTeam, ShowAdmin bool
+	// ShowReferrals adds the referrals section, for caseworkers and
+	// responders.
+	ShowReferrals bool
 	// SignInURL is where the header's sign-in link goes.
 	SignInURL string
 	// Flash is a one-time message from the previous action.

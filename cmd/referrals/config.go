@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openreferral-uk/referrals/models"
 	"github.com/openreferral-uk/referrals/models/mail"
 )
 
@@ -33,6 +34,9 @@ type Config struct {
 	PostcodeLookupURL string
 	APICacheMB        int
 	APICacheMaxStale  time.Duration
+	// ListingReviewDays is how long a listing stays confirmed before it is
+	// flagged as possibly out of date; 0 flags none.
+	ListingReviewDays int
 
 	OIDCIssuer         string
 	OIDCClientID       string
@@ -45,6 +49,12 @@ type Config struct {
 	APIRateLimit       int
 	// SMTP is the outgoing mail relay; an empty Host turns email off.
 	SMTP mail.SMTPConfig
+	// EncryptionKeys seal referrals' personal data; nil until set or, in
+	// demo mode, generated (see keyring).
+	EncryptionKeys *models.Keyring
+	// BankHolidays names the nation whose bank holidays response targets
+	// skip.
+	BankHolidays string
 }
 
 // Production reports whether the instance runs with production safeguards.
@@ -207,6 +217,16 @@ var settings = []setting{
 			c.APICacheMaxStale = d
 			return nil
 		}},
+	{Env: "REFERRALS_LISTING_REVIEW_DAYS", Flag: "listing-review-days", Default: "180",
+		Usage: "days a listing stays confirmed: one its organisation has not confirmed for longer is flagged as possibly out of date; 0 flags none",
+		apply: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 3650 {
+				return errors.New("must be a whole number of days from 0 to 3650")
+			}
+			c.ListingReviewDays = n
+			return nil
+		}},
 	{Env: "REFERRALS_OIDC_ISSUER", Flag: "oidc-issuer", Default: "",
 		Usage: "the OpenID Provider's issuer URL, such as https://login.microsoftonline.com/TENANT-ID/v2.0; empty turns OIDC sign-in off",
 		apply: func(c *Config, v string) error {
@@ -305,6 +325,29 @@ var settings = []setting{
 	{Env: "REFERRALS_SMTP_FROM", Flag: "smtp-from", Default: "",
 		Usage: "the from address, such as Community Referrals <referrals@example.org.uk>",
 		apply: func(c *Config, v string) error { c.SMTP.From = strings.TrimSpace(v); return nil }},
+	{Env: "REFERRALS_ENCRYPTION_KEYS", Flag: "encryption-keys", Default: "", Secret: true,
+		Usage: "keys that encrypt referrals' personal data, as id:base64 pairs separated by commas, the current key first (make one with: referrals keys new)",
+		apply: func(c *Config, v string) error {
+			c.EncryptionKeys = nil
+			if strings.TrimSpace(v) == "" {
+				return nil
+			}
+			k, err := models.ParseKeyring(v)
+			if err != nil {
+				return errors.New(strings.TrimPrefix(err.Error(), "models: "))
+			}
+			c.EncryptionKeys = k
+			return nil
+		}},
+	{Env: "REFERRALS_BANK_HOLIDAYS", Flag: "bank-holidays", Default: models.EnglandAndWales,
+		Usage: "whose bank holidays response targets skip: england-and-wales, scotland or northern-ireland",
+		apply: func(c *Config, v string) error {
+			if _, err := models.NewWorkdays(v); err != nil {
+				return errors.New("must be england-and-wales, scotland or northern-ireland")
+			}
+			c.BankHolidays = v
+			return nil
+		}},
 }
 
 func nonNegative(v string, into *int) error {
@@ -381,6 +424,9 @@ func (c *Config) crossCheck() []string {
 	if c.SessionIdleTimeout > c.SessionLifetime {
 		problems = append(problems, "REFERRALS_SESSION_IDLE_TIMEOUT: must not be longer than REFERRALS_SESSION_LIFETIME")
 	}
+	if c.Production() && c.EncryptionKeys == nil {
+		problems = append(problems, "REFERRALS_ENCRYPTION_KEYS: required when REFERRALS_ENV=production (referrals' personal data is encrypted with it); make one with: referrals keys new")
+	}
 	if c.Production() && strings.HasPrefix(c.BaseURL, "http://") {
 		problems = append(problems, "REFERRALS_BASE_URL: must be https:// when REFERRALS_ENV=production")
 	}
@@ -406,6 +452,7 @@ func (c Config) logAttrs() []any {
 		slog.String("postcode_lookup_url", c.PostcodeLookupURL),
 		slog.Int("api_cache_mb", c.APICacheMB),
 		slog.Duration("api_cache_max_stale", c.APICacheMaxStale),
+		slog.Int("listing_review_days", c.ListingReviewDays),
 		slog.String("oidc_issuer", c.OIDCIssuer),
 		slog.String("oidc_client_id", c.OIDCClientID),
 		slog.Bool("oidc_client_secret_set", c.OIDCClientSecret != ""),
@@ -419,7 +466,17 @@ func (c Config) logAttrs() []any {
 		slog.String("smtp_auth", c.SMTP.AuthMethod),
 		slog.String("smtp_from", c.SMTP.From),
 		slog.Bool("smtp_password_set", c.SMTP.Password != ""),
+		slog.Any("encryption_key_ids", c.keyIDs()),
+		slog.String("bank_holidays", c.BankHolidays),
 	}
+}
+
+// keyIDs names the configured encryption keys (never the keys).
+func (c Config) keyIDs() []string {
+	if c.EncryptionKeys == nil {
+		return []string{}
+	}
+	return c.EncryptionKeys.IDs()
 }
 
 // redactDatabaseURL hides the password of a PostgreSQL URL.

@@ -9,10 +9,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"time"
 
+	"github.com/riverqueue/river"
 	"gorm.io/gorm"
 
 	"github.com/openreferral-uk/referrals/handlers"
@@ -54,6 +57,7 @@ commands:
                          the feeds the directory harvests (docs/import.md)
   admin create --email E make the first person to sign in with the verified
                          email E a platform admin
+  keys new               print a new encryption key for REFERRALS_ENCRYPTION_KEYS
   version                print the version
 
 Every flag has a REFERRALS_* environment variable; see docs/configuration.md
@@ -81,6 +85,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runFeeds(ctx, args, getenv, stdout, stderr)
 	case "admin":
 		err = runAdmin(ctx, args, getenv, stdout, stderr)
+	case "keys":
+		err = runKeys(args, stdout)
 	case "version":
 		_, err = fmt.Fprintln(stdout, buildVersion())
 	case "help", "-h", "--help":
@@ -137,6 +143,19 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := models.Optimize(ctx, db); err != nil {
 		return err
 	}
+	keys := cfg.EncryptionKeys
+	if keys == nil && cfg.Demo {
+		if keys, err = demoKeyring(cfg.DatabaseURL); err != nil {
+			return err
+		}
+		log.Info("demo mode: referrals are encrypted with a development key kept beside the database")
+	}
+	if err := models.CheckKeys(ctx, db, keys); err != nil {
+		return err
+	}
+	if keys == nil {
+		log.Warn("referrals are turned off: set REFERRALS_ENCRYPTION_KEYS (make a key with: referrals keys new)")
+	}
 	var oidcProvider *handlers.OIDC
 	if cfg.OIDCIssuer != "" {
 		// Discovery happens once, here: a misconfigured issuer stops the
@@ -160,23 +179,51 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 	}
+	workdays, err := models.NewWorkdays(cfg.BankHolidays)
+	if err != nil {
+		return err
+	}
+	// River logs its own housekeeping at info; only its warnings are ours.
+	jobLog := newLogger(stdout, max(cfg.LogLevel, slog.LevelWarn))
+	workers := river.NewWorkers()
+	periodic := models.ReferralWorkers(workers, db, sender, cfg.BaseURL, log)
+	jobs, err := models.NewJobs(db, models.JobsConfig{Workers: workers, Periodic: periodic, MaxWorkers: 4, Logger: jobLog})
+	if err != nil {
+		return err
+	}
+	if err := jobs.Start(ctx); err != nil {
+		return err
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+		defer cancel()
+		if err := jobs.Stop(stopCtx); err != nil {
+			log.Warn("stopping background jobs", slog.String("error", err.Error()))
+		}
+	}()
+	var referrals *models.Referrals
+	if keys != nil {
+		referrals = &models.Referrals{DB: db, Keys: keys, Jobs: jobs, Workdays: workdays}
+	}
 	h, err := handlers.New(handlers.Options{
-		Mail:               sender,
-		DB:                 db,
-		Logger:             log,
-		BaseURL:            cfg.BaseURL,
-		Production:         cfg.Production(),
-		Demo:               cfg.Demo,
-		Version:            buildVersion(),
-		TrustedProxies:     cfg.TrustedProxies,
-		PostcodeLookupURL:  cfg.PostcodeLookupURL,
-		APICacheBytes:      cfg.APICacheMB << 20,
-		APICacheMaxStale:   cfg.APICacheMaxStale,
-		OIDC:               oidcProvider,
-		SessionIdleTimeout: cfg.SessionIdleTimeout,
-		SessionLifetime:    cfg.SessionLifetime,
-		SignInRateLimit:    cfg.SignInRateLimit,
-		APIRateLimit:       cfg.APIRateLimit,
+		Referrals:           referrals,
+		Mail:                sender,
+		DB:                  db,
+		Logger:              log,
+		BaseURL:             cfg.BaseURL,
+		Production:          cfg.Production(),
+		Demo:                cfg.Demo,
+		Version:             buildVersion(),
+		TrustedProxies:      cfg.TrustedProxies,
+		PostcodeLookupURL:   cfg.PostcodeLookupURL,
+		APICacheBytes:       cfg.APICacheMB << 20,
+		APICacheMaxStale:    cfg.APICacheMaxStale,
+		ListingReviewPeriod: time.Duration(cfg.ListingReviewDays) * 24 * time.Hour,
+		OIDC:                oidcProvider,
+		SessionIdleTimeout:  cfg.SessionIdleTimeout,
+		SessionLifetime:     cfg.SessionLifetime,
+		SignInRateLimit:     cfg.SignInRateLimit,
+		APIRateLimit:        cfg.APIRateLimit,
 	})
 	if err != nil {
 		return err
@@ -353,4 +400,43 @@ func cutFlag(args []string, name, def string) (string, []string) {
 		}
 	}
 	return value, rest
+}
+
+// runKeys prints a new key, named by the day, for REFERRALS_ENCRYPTION_KEYS.
+func runKeys(args []string, stdout io.Writer) error {
+	if len(args) != 1 || args[0] != "new" {
+		return errors.New("usage: referrals keys new")
+	}
+	_, err := fmt.Fprintf(stdout, "k%s:%s\n", time.Now().UTC().Format("20060102"), models.NewKey())
+	return err
+}
+
+// demoKeyring returns the demo's development key, kept in a file beside the
+// SQLite database (or in ./data for PostgreSQL) so that referrals made in
+// one run still open in the next. It is for demonstrations only: a real
+// deployment's keys come from REFERRALS_ENCRYPTION_KEYS, and production
+// refuses demo mode.
+func demoKeyring(databaseURL string) (*models.Keyring, error) {
+	dir := "data"
+	if models.DialectOf(databaseURL) == models.SQLite {
+		p := models.SQLitePath(databaseURL)
+		if p == ":memory:" {
+			return models.ParseKeyring("demo:" + models.NewKey())
+		}
+		dir = filepath.Dir(p)
+	}
+	path := filepath.Join(dir, "demo-encryption.keys")
+	b, err := os.ReadFile(path) // #nosec G304 -- the path is the operator's own data folder
+	if errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("demo encryption key: %w", err)
+		}
+		b = []byte("demo:" + models.NewKey() + "\n")
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			return nil, fmt.Errorf("demo encryption key: %w", err)
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("demo encryption key: %w", err)
+	}
+	return models.ParseKeyring(strings.TrimSpace(string(b)))
 }

@@ -8,182 +8,44 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/json"
 	"encoding/pem"
-	"fmt"
 	"math/big"
 	"net"
-	"net/http"
-	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/openreferral-uk/referrals/models/dbtest"
 	"github.com/openreferral-uk/referrals/models/mail"
+	"github.com/openreferral-uk/referrals/models/mail/mailtest"
 )
 
 const from = "Community Referrals <referrals@example.org.uk>"
 
-// mailpitPath is MAILPIT_BIN if set (a mailpit installed another way), or
-// the tool that tools/go.mod pins.
-var mailpitPath = sync.OnceValues(func() (string, error) {
-	if p := os.Getenv("MAILPIT_BIN"); p != "" {
-		return p, nil
-	}
-	// go tool -n builds the tool into the build cache if needed (about 40 s
-	// the first time) and prints the binary's path without running it.
-	cmd := exec.Command("go", "tool", "-modfile="+filepath.Join("..", "..", "tools", "go.mod"), "-n", "mailpit")
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("go tool -modfile=tools/go.mod -n mailpit: %w: %s", err, stderr.String())
-	}
-	return strings.TrimSpace(string(out)), nil
-})
+// mailpit adds this file's helpers to a running mailpit.
+type mailpit struct{ *mailtest.Mailpit }
 
-// mailpit is a running mailpit: a real SMTP server that keeps what it
-// receives and serves it back through its REST API.
-type mailpit struct {
-	smtpPort int
-	api      string
-}
+type address = mailtest.Address
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// startMailpit runs mailpit on free loopback ports until the test ends. It
-// skips the test when mailpit cannot run, or fails it when CI=true.
 func startMailpit(t *testing.T, args ...string) *mailpit {
 	t.Helper()
-	bin, err := mailpitPath()
-	if err != nil {
-		dbtest.SkipOrFail(t, "mailpit cannot be built, so the SMTP tests cannot run: "+err.Error())
-	}
-	dir := t.TempDir()
-	mp := &mailpit{smtpPort: freePort(t)}
-	httpAddr := "127.0.0.1:" + strconv.Itoa(freePort(t))
-	mp.api = "http://" + httpAddr
-	logFile, err := os.Create(filepath.Join(dir, "mailpit.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, append([]string{
-		"--smtp", "127.0.0.1:" + strconv.Itoa(mp.smtpPort), "--listen", httpAddr,
-		"--database", filepath.Join(dir, "mailpit.db"), "--disable-version-check", "--smtp-disable-rdns",
-	}, args...)...)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		dbtest.SkipOrFail(t, "mailpit cannot start, so the SMTP tests cannot run: "+err.Error())
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-exited
-		_ = logFile.Close()
-	})
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if ready(mp) {
-			return mp
-		}
-		select {
-		case <-exited:
-			log, _ := os.ReadFile(logFile.Name())
-			dbtest.SkipOrFail(t, "mailpit exited at start: "+string(log))
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(logFile.Name())
-			dbtest.SkipOrFail(t, "mailpit did not answer within 20s: "+string(log))
-		}
-	}
+	return &mailpit{mailtest.Start(t, args...)}
 }
 
-func ready(mp *mailpit) bool {
-	res, err := http.Get(mp.api + "/api/v1/messages")
-	if err != nil {
-		return false
-	}
-	_ = res.Body.Close()
-	c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(mp.smtpPort), time.Second)
-	if err != nil {
-		return false
-	}
-	_ = c.Close()
-	return res.StatusCode == http.StatusOK
-}
-
-type address struct{ Name, Address string }
-
-// received is a message as mailpit's API returns it.
-type received struct {
-	ID, MessageID, Subject, Text, HTML, Username string
-	From                                         address
-	To                                           []address
-	Date                                         time.Time
-}
-
-func getJSON(t *testing.T, u string, v any) {
+func (mp *mailpit) find(t *testing.T, subject string) *mailtest.Message {
 	t.Helper()
-	res, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %s", u, res.Status)
-	}
-	if err := json.NewDecoder(res.Body).Decode(v); err != nil {
-		t.Fatalf("GET %s: %v", u, err)
-	}
-}
-
-// find returns the one message mailpit holds with subject, or nil.
-func (mp *mailpit) find(t *testing.T, subject string) *received {
-	t.Helper()
-	var list struct {
-		Messages []struct{ ID, Subject string } `json:"messages"`
-	}
-	getJSON(t, mp.api+"/api/v1/messages?limit=500", &list)
-	var found *received
-	for _, s := range list.Messages {
-		if s.Subject != subject {
-			continue
-		}
-		if found != nil {
-			t.Fatalf("more than one message with subject %q", subject)
-		}
-		found = &received{}
-		getJSON(t, mp.api+"/api/v1/message/"+url.PathEscape(s.ID), found)
-	}
-	return found
+	return mp.Find(t, subject)
 }
 
 func (mp *mailpit) headers(t *testing.T, id string) map[string][]string {
 	t.Helper()
-	var h map[string][]string
-	getJSON(t, mp.api+"/api/v1/message/"+url.PathEscape(id)+"/headers", &h)
-	return h
+	return mp.Headers(t, id)
 }
 
 func (mp *mailpit) sender(t *testing.T, c mail.SMTPConfig) *mail.SMTPSender {
 	t.Helper()
-	c.Host, c.Port, c.From, c.Timeout = "127.0.0.1", mp.smtpPort, from, 10*time.Second
+	c.Host, c.Port, c.From, c.Timeout = "127.0.0.1", mp.SMTPPort, from, 10*time.Second
 	s, err := mail.NewSMTP(c)
 	if err != nil {
 		t.Fatalf("NewSMTP: %v", err)
@@ -201,7 +63,7 @@ func checkDelivered(t *testing.T, mp *mailpit, m mail.Message, link, username st
 	if len(got.To) != 1 || got.To[0].Address != m.To[0] {
 		t.Errorf("To = %v, want %s", got.To, m.To[0])
 	}
-	if got.From != (address{"Community Referrals", "referrals@example.org.uk"}) {
+	if got.From != (address{Name: "Community Referrals", Address: "referrals@example.org.uk"}) {
 		t.Errorf("From = %+v, want %s", got.From, from)
 	}
 	if !strings.Contains(got.Text, link) {

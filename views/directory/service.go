@@ -34,8 +34,15 @@ type ServicePage struct {
 	Capacity         string
 	Updated          string
 	Assured          string
+	// PossiblyOutOfDate is set when the provider has not confirmed the
+	// listing within the review period.
+	PossiblyOutOfDate bool
 	// Restricted is true when the page shows professionals-only details.
 	Restricted bool
+	// ReferURL starts a referral, for a caseworker when the service takes
+	// them; ReferNote says why a caseworker cannot refer when it does not.
+	ReferURL  string
+	ReferNote string
 }
 
 // Fact is one row of the service's summary list.
