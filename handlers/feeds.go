@@ -93,7 +93,7 @@ func (h *Handler) adminFeedCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	h.flash(c, "Feed "+f.Name+" added. It is harvested in full when the scheduler next looks.")
+	h.flash(c, "Feed "+f.Name+" added. It is harvested in full within a minute.")
 	return c.Redirect(http.StatusSeeOther, "/admin/feeds")
 }
 
@@ -108,12 +108,13 @@ func (h *Handler) adminFeedRemove(c echo.Context) error {
 }
 
 // adminFeedRun is POST /admin/feeds/:id/run: the harvest runs in the
-// background, when the scheduler next looks, not in this request.
+// background job that looks for due feeds every minute, never in this
+// request.
 func (h *Handler) adminFeedRun(c echo.Context) error {
 	f, err := models.RequestFeedRun(c.Request().Context(), h.db, currentActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	h.flash(c, "Feed "+f.Name+" will be harvested when the scheduler next looks.")
+	h.flash(c, "Feed "+f.Name+" will be harvested within a minute.")
 	return c.Redirect(http.StatusSeeOther, "/admin/feeds")
 }

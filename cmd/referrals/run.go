@@ -20,6 +20,7 @@ import (
 
 	"github.com/openreferral-uk/referrals/handlers"
 	"github.com/openreferral-uk/referrals/models"
+	"github.com/openreferral-uk/referrals/models/importer"
 	"github.com/openreferral-uk/referrals/models/mail"
 )
 
@@ -187,6 +188,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	jobLog := newLogger(stdout, max(cfg.LogLevel, slog.LevelWarn))
 	workers := river.NewWorkers()
 	periodic := models.ReferralWorkers(workers, db, sender, cfg.BaseURL, log)
+	// Registered feeds are harvested when due: the leader looks every
+	// minute (docs/import.md, Harvesting).
+	river.AddWorker(workers, importer.NewHarvestWorker(db, importer.HarvestOptions{HTTP: importer.HTTPOptions{
+		Client: &http.Client{Timeout: 60 * time.Second}, UserAgent: "referrals-harvest/" + buildVersion()}}, log))
+	periodic = append(periodic, importer.HarvestPeriodicJob())
 	jobs, err := models.NewJobs(db, models.JobsConfig{Workers: workers, Periodic: periodic, MaxWorkers: 4, Logger: jobLog})
 	if err != nil {
 		return err

@@ -181,7 +181,7 @@ func Feeds(p FeedsPage) templ.Component {
 					}
 				}
 				if f.RunRequested {
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "<br>Asked to run: it runs when the scheduler next looks.")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "<br>Asked to run: it starts within a minute.")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
