@@ -10,9 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -269,3 +272,45 @@ func FuzzDataPackageRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkExportDataPackage exports a generated directory of 10,000
+// services (EXPORT_BENCH_SERVICES for another size) on SQLite as a data
+// package, reporting services a second, the peak heap in use and the size
+// of the zip.
+func BenchmarkExportDataPackage(b *testing.B) {
+	n := 10_000
+	if v, err := strconv.Atoi(os.Getenv("EXPORT_BENCH_SERVICES")); err == nil && v > 0 {
+		n = v
+	}
+	db := dbtest.SQLite(b)
+	ctx := context.Background()
+	if err := models.SaveTaxonomy(ctx, db, "local", dbtest.FixtureTaxonomy(), nil); err != nil {
+		b.Fatal(err)
+	}
+	for from := 0; from < n; from += 1000 {
+		if err := models.SaveServices(ctx, db, "local", dbtest.GenerateServiceRange(from, min(from+1000, n), max(1, n/100))); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for range b.N {
+		runtime.GC()
+		h := sampleHeap()
+		start := time.Now()
+		var size countingWriter
+		got, err := models.ExportDataPackage(ctx, db, &size, b.TempDir())
+		elapsed := time.Since(start)
+		peak := h.done()
+		if err != nil || got != n {
+			b.Fatalf("exported %d of %d: %v", got, n, err)
+		}
+		b.ReportMetric(float64(n)/elapsed.Seconds(), "services/s")
+		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+		b.ReportMetric(float64(size)/(1<<20), "zip-MiB")
+	}
+}
+
+// countingWriter counts what is written to it.
+type countingWriter int64
+
+func (c *countingWriter) Write(p []byte) (int, error) { *c += countingWriter(len(p)); return len(p), nil }
