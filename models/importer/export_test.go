@@ -313,4 +313,7 @@ func BenchmarkExportDataPackage(b *testing.B) {
 // countingWriter counts what is written to it.
 type countingWriter int64
 
-func (c *countingWriter) Write(p []byte) (int, error) { *c += countingWriter(len(p)); return len(p), nil }
+func (c *countingWriter) Write(p []byte) (int, error) {
+	*c += countingWriter(len(p))
+	return len(p), nil
+}
