@@ -76,50 +76,60 @@ func generatedDirectory(t *testing.T, db *gorm.DB, n int) {
 }
 
 // TestDataPackageExportThenImport exports a generated directory of more
-// services than one batch as a data package, imports the zip into an empty
-// database, and checks that the public API publishes the same services,
-// and nothing it did not publish before.
+// services than one batch, as a data package and as HSDS JSON, imports each
+// file into an empty database, and checks that the public API publishes
+// the same services, and nothing it did not publish before.
 func TestDataPackageExportThenImport(t *testing.T) {
 	dbtest.Dialects(t, func(t *testing.T, src *gorm.DB) {
 		ctx := context.Background()
 		generatedDirectory(t, src, 1100)
-		file := filepath.Join(t.TempDir(), "directory.zip")
-		f, err := os.Create(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n, err := models.ExportDataPackage(ctx, src, f, t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := f.Close(); err != nil {
-			t.Fatal(err)
-		}
-		if n != 1098 {
-			t.Errorf("exported %d services, want 1,098 (1,100 less a draft and a professionals-only one)", n)
-		}
-		dst := emptyLike(t, src)
-		s, closeSrc, err := Open(ctx, file, OpenOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer func() { _ = closeSrc() }()
-		rep := run(t, dst, s, Options{Source: "feed:roundtrip"})
-		if rep.Services.Created != 1098 || rep.Rejected != 0 {
-			t.Fatalf("import: %+v, %d rejected, problems %+v", rep.Services, rep.Rejected, rep.Problems[:min(5, len(rep.Problems))])
-		}
-		if len(rep.Problems) != 0 {
-			t.Errorf("import reported problems: %+v", rep.Problems[:min(5, len(rep.Problems))])
-		}
-		want, got := publishedJSON(t, src), publishedJSON(t, dst)
-		if !bytes.Equal(want, got) {
-			i := 0
-			for i < len(want) && i < len(got) && want[i] == got[i] {
-				i++
-			}
-			lo := max(0, i-200)
-			t.Fatalf("published services differ from byte %d:\nexported: %s\nimported: %s", i,
-				want[lo:min(len(want), i+200)], got[lo:min(len(got), i+200)])
+		want := publishedJSON(t, src)
+		for _, format := range []string{"datapackage", "json"} {
+			t.Run(format, func(t *testing.T) {
+				file := filepath.Join(t.TempDir(), "directory."+format)
+				f, err := os.Create(file)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var n int
+				if format == "json" {
+					n, err = models.ExportServices(ctx, src, f)
+				} else {
+					n, err = models.ExportDataPackage(ctx, src, f, t.TempDir())
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := f.Close(); err != nil {
+					t.Fatal(err)
+				}
+				if n != 1098 {
+					t.Errorf("exported %d services, want 1,098 (1,100 less a draft and a professionals-only one)", n)
+				}
+				dst := emptyLike(t, src)
+				s, closeSrc, err := Open(ctx, file, OpenOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer func() { _ = closeSrc() }()
+				rep := run(t, dst, s, Options{Source: "feed:roundtrip"})
+				if rep.Services.Created != 1098 || rep.Rejected != 0 {
+					t.Fatalf("import: %+v, %d rejected, problems %+v", rep.Services, rep.Rejected, rep.Problems[:min(5, len(rep.Problems))])
+				}
+				if len(rep.Problems) != 0 {
+					t.Errorf("import reported problems: %+v", rep.Problems[:min(5, len(rep.Problems))])
+				}
+				got := publishedJSON(t, dst)
+				if !bytes.Equal(want, got) {
+					i := 0
+					for i < len(want) && i < len(got) && want[i] == got[i] {
+						i++
+					}
+					lo := max(0, i-200)
+					t.Fatalf("published services differ from byte %d:\nexported: %s\nimported: %s", i,
+						want[lo:min(len(want), i+200)], got[lo:min(len(got), i+200)])
+				}
+			})
 		}
 	})
 }
