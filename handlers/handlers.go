@@ -72,6 +72,7 @@ type Handler struct {
 	sessions *scs.SessionManager
 	signInRL *models.RateLimiter
 	apiRL    *models.RateLimiter
+	exports  exportFiles
 }
 
 // New builds the application's HTTP handler with every route registered.

@@ -144,6 +144,11 @@ func newPermissionWorld(t *testing.T) (*permissionWorld, *handlers.Options) {
 	if err := models.AddEmailDomain(ctx, db, platform, orgA, "claimed.example.org.uk"); err != nil {
 		t.Fatal(err)
 	}
+	feed, err := models.AddFeed(ctx, db, platform, models.FeedInput{Name: "kirklees", URL: "https://api.kirklees.example.gov.uk/api/v1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.ids["feed"] = feed.ID
 	ex, err := models.APIExamples(ctx, db)
 	if err != nil {
 		t.Fatal(err)
@@ -344,6 +349,13 @@ func (w *permissionWorld) request(role string, r permissionRow) (string, url.Val
 		path = strings.Replace(path, ":ref", w.ids["reference"], 1)
 		form.Set("version", "1")
 		form.Set("assigned_user_id", w.users["responder"])
+	case "POST /admin/feeds":
+		form.Set("name", "feed-"+strings.ReplaceAll(role, " ", "-"))
+		form.Set("url", "https://api.example.gov.uk/api/v1/services")
+		form.Set("incremental_minutes", "60")
+		form.Set("full_hours", "24")
+	case "POST /admin/feeds/:id/remove", "POST /admin/feeds/:id/run":
+		path = strings.Replace(path, ":id", w.ids["feed"], 1)
 	case "POST /admin/users/:id/suspend", "POST /admin/users/:id/restore":
 		path = strings.Replace(path, ":id", w.users["caseworker"], 1)
 	}

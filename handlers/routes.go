@@ -92,6 +92,16 @@ func (h *Handler) routes(e *echo.Echo) {
 	e.GET("/admin/users", h.adminUsers, member...)
 	e.POST("/admin/users/:id/suspend", h.adminUserSuspend(true), member...)
 	e.POST("/admin/users/:id/restore", h.adminUserSuspend(false), member...)
+	e.GET("/admin/feeds", h.adminFeeds, member...)
+	e.POST("/admin/feeds", h.adminFeedCreate, member...)
+	e.POST("/admin/feeds/:id/remove", h.adminFeedRemove, member...)
+	e.POST("/admin/feeds/:id/run", h.adminFeedRun, member...)
+
+	// The whole published directory as one file, open to all: beside the
+	// API group, not in it, because its response cache holds bodies in
+	// memory; these are built once per directory version on disk.
+	e.GET("/api/export/hsds.json", h.exportJSON, apiCORS, rateLimited(h.apiRL, "api"))
+	e.GET("/api/export/datapackage.zip", h.exportDataPackage, apiCORS, rateLimited(h.apiRL, "api"))
 
 	// The published Open Referral UK API: open to all, read-only.
 	api := e.Group("/api", apiCORS, rateLimited(h.apiRL, "api"))

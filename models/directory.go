@@ -349,7 +349,7 @@ func (RequiredDocument) TableName() string { return "required_documents" }
 // AllTables lists every model with a table, for checks that the models and
 // the migrated schema agree.
 func AllTables() []any {
-	return append(append(append(append(DirectoryTables(), AccountTables()...), ReferralTables()...), ListingTables()...), &Session{}, &ImportRecord{})
+	return append(append(append(append(DirectoryTables(), AccountTables()...), ReferralTables()...), ListingTables()...), &Session{}, &ImportRecord{}, &Feed{})
 }
 
 // DirectoryTables lists every directory model, for checks that the models

@@ -41,6 +41,8 @@ const (
 	// ProtectData: find, export, correct and erase a person's data held by
 	// an organisation, and read its access log.
 	ProtectData Action = "data_protection"
+	// AdminFeeds: register, remove and run the feeds the directory harvests.
+	AdminFeeds Action = "admin.feeds"
 )
 
 // Resource is what an action is done to: the member organisation that owns
@@ -127,6 +129,7 @@ var policy = map[Action]rule{
 	ActAsReferrer:      referrerSide,
 	ActAsResponder:     responderSide,
 	ProtectData:        dataProtectionLeadOf,
+	AdminFeeds:         platformAdmin,
 }
 
 // Can reports whether an actor (nil for the public) may do an action to a

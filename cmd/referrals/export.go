@@ -9,24 +9,27 @@ import (
 	"os"
 	"path/filepath"
 
+	"gorm.io/gorm"
+
 	"github.com/openreferral-uk/referrals/models"
 )
 
-// runExport is `referrals export [--format json] OUT`: every published
-// service as an HSDS 3.0 JSON array, to a file (written beside it and
-// renamed into place, so a failed export never leaves half a file) or to
-// standard output with "-".
+// runExport is `referrals export [--format json|datapackage] OUT`: every
+// published service as an HSDS 3.0 JSON array, or as an HSDS 3.0 tabular
+// data package in a zip, to a file (written beside it and renamed into
+// place, so a failed export never leaves half a file) or to standard output
+// with "-".
 func runExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	format, rest := cutFlag(args, "format", "json")
-	if format != "json" {
-		return fmt.Errorf("--format %s is not supported: only json is built yet (the data package export is not)", format)
+	if format != "json" && format != "datapackage" {
+		return fmt.Errorf("--format %s is not supported: use json or datapackage", format)
 	}
 	cfg, extra, err := loadConfig("export", rest, getenv, stderr)
 	if err != nil {
 		return err
 	}
 	if len(extra) != 1 {
-		return errors.New("usage: referrals export [--format json] OUT (a file, or - for standard output)")
+		return errors.New("usage: referrals export [--format json|datapackage] OUT (a file, or - for standard output)")
 	}
 	db, err := models.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
@@ -37,20 +40,32 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	out := extra[0]
+	export := models.ExportServices
+	if format == "datapackage" {
+		export = func(ctx context.Context, db *gorm.DB, w io.Writer) (int, error) {
+			// The tables are built beside the output, where there is room
+			// for the output itself.
+			dir := ""
+			if out != "-" {
+				dir = filepath.Dir(out)
+			}
+			return models.ExportDataPackage(ctx, db, w, dir)
+		}
+	}
 	if out == "-" {
 		bw := bufio.NewWriter(stdout)
-		if _, err := models.ExportServices(ctx, db, bw); err != nil {
+		if _, err := export(ctx, db, bw); err != nil {
 			return err
 		}
 		return bw.Flush()
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(out), ".export-*.json")
+	tmp, err := os.CreateTemp(filepath.Dir(out), ".export-*")
 	if err != nil {
 		return err
 	}
 	defer func() { _ = os.Remove(tmp.Name()) }() //nolint:gosec // the operator names the output path on the command line
 	bw := bufio.NewWriter(tmp)
-	n, err := models.ExportServices(ctx, db, bw)
+	n, err := export(ctx, db, bw)
 	if err == nil {
 		err = bw.Flush()
 	}

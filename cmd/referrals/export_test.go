@@ -22,9 +22,15 @@ import (
 var lastModified = regexp.MustCompile(`"last_modified":"[^"]*"`)
 
 func TestExportThenImportReproducesTheAPI(t *testing.T) {
+	for _, tc := range []struct{ format, file string }{{"json", "export.json"}, {"datapackage", "export.zip"}} {
+		t.Run(tc.format, func(t *testing.T) { exportThenImport(t, tc.format, tc.file) })
+	}
+}
+
+func exportThenImport(t *testing.T, format, name string) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	src, dst, file := filepath.Join(dir, "src.db"), filepath.Join(dir, "dst.db"), filepath.Join(dir, "export.json")
+	src, dst, file := filepath.Join(dir, "src.db"), filepath.Join(dir, "dst.db"), filepath.Join(dir, name)
 	db, err := models.Open(ctx, src)
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +44,7 @@ func TestExportThenImportReproducesTheAPI(t *testing.T) {
 	_ = models.Close(db)
 
 	var out, errOut bytes.Buffer
-	if code := run(ctx, []string{"export", file}, envOf(map[string]string{"REFERRALS_DATABASE_URL": src}), &out, &errOut); code != 0 {
+	if code := run(ctx, []string{"export", "--format", format, file}, envOf(map[string]string{"REFERRALS_DATABASE_URL": src}), &out, &errOut); code != 0 {
 		t.Fatalf("export exited %d: %s", code, errOut.String())
 	}
 	if code := run(ctx, []string{"import", "--source", "file:roundtrip", file}, envOf(map[string]string{"REFERRALS_DATABASE_URL": dst}), &out, &errOut); code != 0 {

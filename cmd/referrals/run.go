@@ -20,6 +20,7 @@ import (
 
 	"github.com/openreferral-uk/referrals/handlers"
 	"github.com/openreferral-uk/referrals/models"
+	"github.com/openreferral-uk/referrals/models/importer"
 	"github.com/openreferral-uk/referrals/models/mail"
 )
 
@@ -50,8 +51,11 @@ commands:
   migrate down           roll back the most recent migration
   migrate status         list migrations and whether each is applied
   import [flags] SOURCE  import services from a file, folder, zip or API (docs/import.md)
-  export [--format json] OUT
-                         every published service as HSDS 3.0 JSON (- for stdout)
+  export [--format json|datapackage] OUT
+                         every published service as HSDS 3.0 JSON or a data
+                         package zip (- for stdout)
+  feeds add|list|remove|run
+                         the feeds the directory harvests (docs/import.md)
   admin create --email E make the first person to sign in with the verified
                          email E a platform admin
   keys new               print a new encryption key for REFERRALS_ENCRYPTION_KEYS
@@ -82,6 +86,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runImport(ctx, args, getenv, stdout, stderr)
 	case "export":
 		err = runExport(ctx, args, getenv, stdout, stderr)
+	case "feeds":
+		return runFeeds(ctx, args, getenv, stdout, stderr)
 	case "admin":
 		err = runAdmin(ctx, args, getenv, stdout, stderr)
 	case "keys":
@@ -191,6 +197,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// Referrals exist only with keys; retention runs whenever they do.
 	retention := &models.Referrals{DB: db, Keys: keys}
 	periodic = append(periodic, models.RetentionJobs(workers, retention, cfg.Retention, log)...)
+	// Registered feeds are harvested when due: the leader looks every
+	// minute (docs/import.md, Harvesting).
+	river.AddWorker(workers, importer.NewHarvestWorker(db, importer.HarvestOptions{HTTP: importer.HTTPOptions{
+		Client: &http.Client{Timeout: 60 * time.Second}, UserAgent: "referrals-harvest/" + buildVersion()}}, log))
+	periodic = append(periodic, importer.HarvestPeriodicJob())
 	jobs, err := models.NewJobs(db, models.JobsConfig{Workers: workers, Periodic: periodic, MaxWorkers: 4, Logger: jobLog})
 	if err != nil {
 		return err

@@ -270,7 +270,7 @@ func (f *v1Feed) serve(t *testing.T) *httptest.Server {
 		}
 		per := f.perPage
 		total := (len(services) + per - 1) / per
-		var content []map[string]any
+		content := []map[string]any{} // an empty page says [], not null
 		for i := (page - 1) * per; i < min(page*per, len(services)); i++ {
 			s := services[i]
 			// List items carry a subset of the record, as v1 APIs do.

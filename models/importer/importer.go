@@ -45,6 +45,10 @@ type Options struct {
 	DryRun bool
 	// Strict writes nothing if any record had to be skipped as unusable.
 	Strict bool
+	// MarkVanished marks inactive, in the same transaction, the services
+	// of this source that the run did not find: for a full read of a
+	// harvested feed (see markVanished for which are left alone).
+	MarkVanished bool
 	// BatchSize is how many services are prepared at a time.
 	BatchSize int
 	// TempDir holds the spill file; os.TempDir() when empty.
@@ -154,8 +158,10 @@ func Run(ctx context.Context, db *gorm.DB, src Source, opts Options) (*Report, e
 		taxRows  []models.Taxonomy
 		termRows []models.TaxonomyTerm
 		termRecs []models.ImportRecord
+		locOrgs  []locationOrg
 	)
 	if err == nil {
+		locOrgs = p.resolveLocationOrgs()
 		taxRows, termRows, termRecs, err = p.termRows()
 	}
 	if err != nil {
@@ -194,6 +200,14 @@ func Run(ctx context.Context, db *gorm.DB, src Source, opts Options) (*Report, e
 		}
 		if err := w.seen(p.unchangedServices, p.unchangedOrgs); err != nil {
 			return err
+		}
+		if err := w.locationOrgs(locOrgs); err != nil {
+			return err
+		}
+		if opts.MarkVanished {
+			if err := w.markVanished(rep); err != nil {
+				return err
+			}
 		}
 		return w.parents(p.orgParents)
 	})

@@ -556,3 +556,68 @@ func dumpWithout(t *testing.T, db *gorm.DB, cols ...string) string {
 	}
 	return strings.Join(keep, "\n")
 }
+
+// TestLocationOrganisationInALaterBatch imports more services than one
+// batch, whose locations name an organisation that only arrives with the
+// services of the last batch: the link is kept (it used to be dropped
+// because the organisation was not known when the location's batch was
+// prepared), a link to an organisation that never arrives is dropped and
+// reported, and a second run changes nothing.
+func TestLocationOrganisationInALaterBatch(t *testing.T) {
+	dbtest.Dialects(t, func(t *testing.T, db *gorm.DB) {
+		const n = 620
+		svcs := dbtest.GenerateServices(n, 1)
+		later := &hsds.Organization{ID: "council-17", Name: "Kirklees Council", Description: "The council."}
+		for i := range svcs {
+			// Each service its own location, so that the links are checked
+			// one by one.
+			loc := svcs[i].ServiceAtLocations[0].Location
+			l := *loc
+			l.ID = dbtest.ID("own-location", i)
+			l.Addresses, l.Accessibility, l.Phones, l.Schedules, l.Languages = nil, nil, nil, nil, nil
+			l.OrganizationID = later.ID
+			if i == 3 {
+				l.OrganizationID = "never-sent"
+			}
+			svcs[i].ServiceAtLocations[0].LocationID = l.ID
+			svcs[i].ServiceAtLocations[0].Location = &l
+			if i >= 550 {
+				svcs[i].OrganizationID, svcs[i].Organization = later.ID, later
+			}
+			svcs[i].Attributes = nil
+		}
+		opts := Options{BatchSize: DefaultBatchSize}
+		first := run(t, db, &sliceSource{items: svcs}, opts)
+		if first.Services.Created != n {
+			t.Fatalf("created %+v", first.Services)
+		}
+		var dropped []Problem
+		for _, pr := range first.Problems {
+			if strings.HasSuffix(pr.Field, "location.organization_id") {
+				dropped = append(dropped, pr)
+			}
+		}
+		if len(dropped) != 1 || dropped[0].RecordID != svcs[3].ID || dropped[0].Action != Dropped || dropped[0].Where != "item 4" {
+			t.Errorf("problems about location organisations: %+v", dropped)
+		}
+		council := models.NormaliseID("feed:test", later.ID)
+		var linked, none int64
+		if err := db.Table("locations").Where("organization_id = ?", council).Count(&linked).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Table("locations").Where("organization_id IS NULL").Count(&none).Error; err != nil {
+			t.Fatal(err)
+		}
+		if linked != n-1 || none != 1 {
+			t.Errorf("%d locations linked to the council and %d to none, want %d and 1", linked, none, n-1)
+		}
+		before := dump(t, db)
+		second := run(t, db, &sliceSource{items: svcs}, opts)
+		if second.Services != (Counts{Read: n, Unchanged: n}) {
+			t.Errorf("second run: %+v", second.Services)
+		}
+		if dump(t, db) != before {
+			t.Error("the second run changed rows")
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -85,11 +86,19 @@ type preparer struct {
 	termOrder  []string
 	taxonomies map[string]hsds.Taxonomy
 
-	unchangedServices []string
+	unchangedServices []string // and others of this source seen but not written
 	unchangedOrgs     []string
 	orgParents        []orgParent
+	locationOrgs      []locationOrg
 	written           int
 }
+
+// locationOrg is a location's link to an organisation that was not known
+// when the location's batch was prepared: the organisation may come in a
+// later batch (its services come later in the input). The location is
+// written without it and linked at the end of the write, or the link is
+// dropped and reported if the organisation never came.
+type locationOrg struct{ loc, org, rawOrg, service, field, where string }
 
 // orgParent is an organisation's link to its parent, made at the end of the
 // write when every organisation of the run exists.
@@ -188,6 +197,11 @@ func (p *preparer) add(ci cleaned) error {
 		p.addTerm(p.id(t.ID), t)
 	}
 	if it.Service == nil {
+		if it.SourceID != "" {
+			// Listed but unreadable: still in the source, so a full
+			// harvest does not take it for vanished.
+			p.unchangedServices = append(p.unchangedServices, p.id(it.SourceID))
+		}
 		p.rep.Services.Skipped++
 		p.rep.Rejected++
 		skippedReported := slices.ContainsFunc(it.Problems, func(pr Problem) bool { return pr.Action == Skipped })
@@ -201,6 +215,9 @@ func (p *preparer) add(ci cleaned) error {
 		p.report(pr, it.Where)
 	}
 	if !ci.ok {
+		if s.ID != "" {
+			p.unchangedServices = append(p.unchangedServices, p.id(s.ID))
+		}
 		p.rep.Services.Skipped++
 		p.rep.Rejected++
 		return nil
@@ -306,6 +323,7 @@ func (p *preparer) flush() error {
 	}
 
 	b := &batch{}
+	deferred := map[string]string{} // location id -> organisation id linked at the end
 	var write []hsds.Service
 	var orgs []hsds.Organization
 	// A location may belong to an organisation whose own services come
@@ -396,8 +414,14 @@ func (p *preparer) flush() error {
 			} else if l := sal.Location; l.OrganizationID != "" {
 				lo := p.id(l.OrganizationID)
 				if _, ok := exOrgs[lo]; !ok && p.orgs[lo] == 0 && !batchOrgs[lo] {
-					p.clean.problem(path+".location.organization_id", fmt.Sprintf("organisation %q is not in the source", l.OrganizationID), Dropped)
-					l.OrganizationID = ""
+					// Not known yet: it may come with a later batch's
+					// services. Decided when the whole input has been read.
+					lid := p.id(cmp.Or(l.ID, sal.LocationID))
+					if _, dup := deferred[lid]; !dup {
+						deferred[lid] = lo
+						p.locationOrgs = append(p.locationOrgs, locationOrg{loc: lid, org: lo, rawOrg: l.OrganizationID,
+							service: s.ID, field: path + ".location.organization_id", where: where})
+					}
 				}
 			}
 			sals = append(sals, sal)
@@ -428,6 +452,10 @@ func (p *preparer) flush() error {
 		case decProtected:
 			p.report(Problem{RecordType: recordService, RecordID: s.ID, Reason: why, Action: Skipped}, where)
 			p.rep.Services.Skipped++
+			if ex := exServices[id]; ex.source == p.source {
+				// Edited here, but the source still has it: seen.
+				p.unchangedServices = append(p.unchangedServices, id)
+			}
 			continue
 		case decUnchanged:
 			p.rep.Services.Unchanged++
@@ -445,7 +473,25 @@ func (p *preparer) flush() error {
 		p.markLocations(write, exLocs)
 		return nil
 	}
-	return p.flatten(b, write, orgs, exLocs)
+	return p.flatten(b, write, orgs, exLocs, deferred)
+}
+
+// resolveLocationOrgs decides, once every batch is prepared, the location
+// links to organisations that were not known when their batch was: a link
+// to an organisation the run met is kept, to be made at the end of the
+// write; any other is dropped and reported.
+func (p *preparer) resolveLocationOrgs() []locationOrg {
+	var keep []locationOrg
+	for _, lo := range p.locationOrgs {
+		if p.orgs[lo.org] != 0 {
+			keep = append(keep, lo)
+			continue
+		}
+		p.report(Problem{RecordType: recordService, RecordID: lo.service, Field: lo.field,
+			Reason: fmt.Sprintf("organisation %q is not in the source", lo.rawOrg), Action: Dropped}, lo.where)
+	}
+	p.locationOrgs = nil
+	return keep
 }
 
 // markLocations remembers the locations that exist once this batch is
@@ -465,10 +511,17 @@ func (p *preparer) markLocations(write []hsds.Service, exLocs map[string]existin
 
 // flatten turns the services and organisations to write into rows and
 // spills them.
-func (p *preparer) flatten(b *batch, write []hsds.Service, orgs []hsds.Organization, exLocs map[string]existing) error {
+func (p *preparer) flatten(b *batch, write []hsds.Service, orgs []hsds.Organization, exLocs map[string]existing, deferred map[string]string) error {
 	rs, err := models.FlattenServices(p.source, write, p.now)
 	if err != nil {
 		return err
+	}
+	// A location whose organisation is not written yet is written without
+	// it, and linked at the end of the write (resolveLocationOrgs).
+	for i, l := range rs.Locations {
+		if org, ok := deferred[l.ID]; ok && l.OrganizationID != nil && *l.OrganizationID == org {
+			rs.Locations[i].OrganizationID = nil
+		}
 	}
 	for _, o := range orgs {
 		// FlattenServices is the one place that turns an HSDS organisation

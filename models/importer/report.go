@@ -48,6 +48,9 @@ type Counts struct {
 	Updated   int `json:"updated"`
 	Unchanged int `json:"unchanged"`
 	Skipped   int `json:"skipped"`
+	// MarkedInactive counts services that a full harvest no longer found
+	// in their feed, and marked inactive.
+	MarkedInactive int `json:"marked_inactive,omitempty"`
 }
 
 // Outcomes of a run.

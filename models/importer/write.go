@@ -15,6 +15,7 @@ import (
 	"gorm.io/gorm/schema"
 
 	"github.com/openreferral-uk/referrals/models"
+	"github.com/openreferral-uk/referrals/models/hsds"
 )
 
 // The write mirrors models.WriteRowSet (top-level records upserted keeping
@@ -729,6 +730,64 @@ func (w *writer) parents(links []orgParent) error {
 			return fmt.Errorf("importer: link parent organisations: %w", err)
 		}
 	}
+	return nil
+}
+
+// locationOrgs links locations to organisations that were written after
+// them in this run. Only this source's locations are changed, and only
+// when the link differs, so an unchanged location is left alone.
+func (w *writer) locationOrgs(links []locationOrg) error {
+	for _, l := range links {
+		err := w.tx.Exec(`UPDATE locations SET organization_id = ? WHERE id = ? AND source = ?
+			AND (organization_id IS NULL OR organization_id <> ?)`, l.org, l.loc, w.source, l.org).Error
+		if err != nil {
+			return fmt.Errorf("importer: link locations to organisations: %w", err)
+		}
+	}
+	return nil
+}
+
+// vanishedHash is the content hash recorded for a service marked inactive
+// because it vanished from its feed: if it comes back, it differs from any
+// real hash, so the service is rewritten (and active again) rather than
+// called unchanged.
+const vanishedHash = "vanished"
+
+// markVanished marks inactive the services of this source that the run did
+// not see (their last_seen_at is older than the run), after a full read of
+// a feed: nothing published is deleted, and consumers following
+// modified_after learn of the closure. Left alone: services already
+// inactive or defunct, and services edited on this platform since the feed
+// last changed them (the rule that protects local edits). The import
+// records move with them, so the edit rule does not then mistake the
+// change for a local edit.
+func (w *writer) markVanished(rep *Report) error {
+	var ids []string
+	err := w.tx.Raw(`SELECT s.id FROM services s JOIN import_records r
+		ON r.source = s.source AND r.record_type = ? AND r.record_id = s.id
+		WHERE s.source = ? AND s.last_seen_at < ? AND s.status IN (?, ?) AND s.last_modified <= r.last_changed_at
+		ORDER BY s.id`, recordService, w.source, w.now, hsds.StatusActive, hsds.StatusTemporarilyClosed).Scan(&ids).Error
+	if err != nil {
+		return fmt.Errorf("importer: find vanished services: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	if rep.Services.Read == 0 {
+		// A feed that suddenly lists nothing is more likely broken than
+		// empty: closing every service on its word would be a disaster.
+		rep.Problems = append(rep.Problems, Problem{RecordType: recordService,
+			Reason: fmt.Sprintf("the feed listed no services; %d services it had before were left as they are", len(ids)), Action: Skipped})
+		return nil
+	}
+	if err := w.execIn("UPDATE services SET status = ?, last_modified = ? WHERE id {in}", ids, hsds.StatusInactive, w.now); err != nil {
+		return fmt.Errorf("importer: mark vanished services inactive: %w", err)
+	}
+	if err := w.execIn("UPDATE import_records SET content_hash = ?, last_changed_at = ? WHERE source = ? AND record_type = ? AND record_id {in}",
+		ids, vanishedHash, w.now, w.source, recordService); err != nil {
+		return fmt.Errorf("importer: mark vanished services inactive: %w", err)
+	}
+	rep.Services.MarkedInactive = len(ids)
 	return nil
 }
 

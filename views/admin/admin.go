@@ -6,6 +6,7 @@ import (
 
 	"github.com/openreferral-uk/referrals/models"
 	"github.com/openreferral-uk/referrals/views"
+	"github.com/openreferral-uk/referrals/views/components"
 )
 
 // HSDSChoice is a directory organisation a member organisation may be linked to.
@@ -28,3 +29,36 @@ type UsersPage struct {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// FeedsPage lists the feeds the directory harvests, with a form to add one.
+type FeedsPage struct {
+	Layout views.Layout
+	Feeds  []FeedRow
+	Form   FeedForm
+	Errors components.Errors
+}
+
+// FeedForm is what was typed into the add-a-feed form.
+type FeedForm struct {
+	Name, URL, Format, IncrementalMinutes, FullHours string
+}
+
+// FeedRow is one feed and its latest run, ready to show.
+type FeedRow struct {
+	ID, Name, URL, Format string
+	Schedule              string
+	Status                string // new, running, ok, failed
+	LastRun               string // "" when it has not run
+	LastRunKind           string // full or incremental
+	RunRequested          bool
+	Error                 string
+	// Counts of the latest run's services.
+	Read, Created, Updated, Unchanged, Skipped, MarkedInactive int
+	ProblemCount                                               int
+	Problems                                                   []FeedProblem
+}
+
+// FeedProblem is one problem of a feed's latest run.
+type FeedProblem struct {
+	Record, Field, Reason, Action string
+}
