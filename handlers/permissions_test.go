@@ -31,7 +31,7 @@ type permissionRow struct {
 
 // The columns of docs/permissions.md, in the order the test acts: roles
 // that should be refused go before the ones that change things.
-var roleOrder = []string{"anonymous", "no organisation", "caseworker", "responder", "other org admin", "org admin", "platform admin"}
+var roleOrder = []string{"anonymous", "no organisation", "caseworker", "responder", "other org admin", "org admin", "platform admin", "data protection lead"}
 
 func readPermissions(t *testing.T) []permissionRow {
 	t.Helper()
@@ -110,6 +110,8 @@ func newPermissionWorld(t *testing.T) (*permissionWorld, *handlers.Options) {
 			w.users["caseworker"], w.ids["caseworkerMembership"] = m.UserID, m.ID
 		case m.MemberOrganisationID == orgA && m.Responder:
 			w.users["responder"], w.ids["responderMembership"] = m.UserID, m.ID
+		case m.MemberOrganisationID == orgA && m.DataProtectionLead:
+			w.users["data protection lead"] = m.UserID
 		case m.MemberOrganisationID == orgA && m.OrgAdmin:
 			w.users["org admin"] = m.UserID
 		case m.MemberOrganisationID == orgB && m.OrgAdmin:
@@ -311,8 +313,8 @@ func (w *permissionWorld) request(role string, r permissionRow) (string, url.Val
 		path = strings.Replace(path, ":id", w.ids["feedListing"], 1)
 	case "POST /manage/services/:id/delete":
 		draft := w.ids["draftListing"]
-		if role == "platform admin" {
-			draft = w.ids["draftListing2"]
+		if role == "platform admin" || role == "data protection lead" {
+			draft = w.ids["draftListing2"] // the org admin deleted the first
 		}
 		path = strings.Replace(path, ":id", draft, 1)
 	case "POST /admin/organisations/:id/approve", "POST /admin/organisations/:id/reject":
@@ -356,6 +358,33 @@ func (w *permissionWorld) request(role string, r permissionRow) (string, url.Val
 		form.Set("full_hours", "24")
 	case "POST /admin/feeds/:id/remove", "POST /admin/feeds/:id/run":
 		path = strings.Replace(path, ":id", w.ids["feed"], 1)
+	case "GET /manage/data-protection", "GET /manage/data-protection/access-log":
+		path += "?org=" + w.ids["orgA"]
+	case "POST /manage/data-protection/find", "POST /manage/data-protection/export", "POST /manage/data-protection/access-log":
+		form.Set("org", w.ids["orgA"])
+		form.Set("given_name", "Pat")
+		form.Set("family_name", "Example")
+		form.Set("birth_day", "1")
+		form.Set("birth_month", "2")
+		form.Set("birth_year", "1990")
+	case "GET /manage/data-protection/referrals/:ref":
+		path = strings.Replace(path, ":ref", w.ids["reference"], 1) + "?org=" + w.ids["orgA"]
+	case "POST /manage/data-protection/referrals/:ref/correct":
+		path = strings.Replace(path, ":ref", w.ids["reference"], 1)
+		form.Set("org", w.ids["orgA"])
+		form.Set("given_name", "Pat")
+		form.Set("family_name", "Exemplar")
+		form.Set("birth_day", "1")
+		form.Set("birth_month", "2")
+		form.Set("birth_year", "1990")
+		form.Set("preferred_contact", "phone")
+		form.Set("phone", "01632 960001")
+		form.Set("reason", "Needs advice")
+		form.Set("why", "Asked by "+role)
+	case "POST /manage/data-protection/referrals/:ref/erase":
+		path = strings.Replace(path, ":ref", w.ids["reference"], 1)
+		form.Set("org", w.ids["orgA"])
+		form.Set("erase_why", "Asked by "+role)
 	case "POST /admin/users/:id/suspend", "POST /admin/users/:id/restore":
 		path = strings.Replace(path, ":id", w.users["caseworker"], 1)
 	}
