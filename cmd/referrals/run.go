@@ -219,6 +219,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		SessionLifetime:     cfg.SessionLifetime,
 		SignInRateLimit:     cfg.SignInRateLimit,
 		APIRateLimit:        cfg.APIRateLimit,
+		Notices:             cfg.Notices,
 	})
 	if err != nil {
 		return err
