@@ -55,6 +55,8 @@ commands:
   admin create --email E make the first person to sign in with the verified
                          email E a platform admin
   keys new               print a new encryption key for REFERRALS_ENCRYPTION_KEYS
+  backup OUT             copy the SQLite database to the new file OUT while it runs
+                         (PostgreSQL: pg_dump); keep REFERRALS_ENCRYPTION_KEYS apart
   version                print the version
 
 Every flag has a REFERRALS_* environment variable; see docs/configuration.md
@@ -82,6 +84,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = runAdmin(ctx, args, getenv, stdout, stderr)
 	case "keys":
 		err = runKeys(args, stdout)
+	case "backup":
+		err = runBackup(ctx, args, getenv, stdout, stderr)
 	case "version":
 		_, err = fmt.Fprintln(stdout, buildVersion())
 	case "help", "-h", "--help":
