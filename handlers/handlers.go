@@ -59,6 +59,8 @@ type Options struct {
 	ListingReviewPeriod time.Duration
 	// Mail sends the platform's email; nil sends nothing.
 	Mail mail.Sender
+	// Notices fill in the privacy notice and accessibility statement.
+	Notices Notices
 }
 
 // Handler holds what every handler needs.

@@ -34,6 +34,9 @@ func (h *Handler) routes(e *echo.Echo) {
 
 	e.GET("/", h.directorySearch, page...)
 	e.GET("/services/:id", h.serviceShow, page...)
+	e.GET("/privacy", h.privacyNotice, page...)
+	e.GET("/accessibility", h.accessibilityStatement, page...)
+	e.GET("/cookies", h.cookiesPage, page...)
 
 	signIn := append(page[:len(page):len(page)], rateLimited(h.signInRL, "sign-in"))
 	e.GET("/auth/login", h.authLogin, signIn...)

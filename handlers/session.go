@@ -31,7 +31,7 @@ func newSessionManager(h *Handler) *scs.SessionManager {
 	sm.Store = models.NewSessionStore(h.db)
 	sm.Lifetime = h.opts.SessionLifetime
 	sm.IdleTimeout = h.opts.SessionIdleTimeout
-	sm.Cookie.Name = "referrals_session"
+	sm.Cookie.Name = sessionCookieName
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = h.sessionCookieSecure()
@@ -49,7 +49,8 @@ func newSessionManager(h *Handler) *scs.SessionManager {
 func csrfProtection(secure bool) echo.MiddlewareFunc {
 	return middleware.CSRFWithConfig(middleware.CSRFConfig{ //nolint:gosec // names where the token is, holds none
 		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
-		CookieName:     "referrals_csrf",
+		CookieName:     csrfCookieName,
+		CookieMaxAge:   csrfCookieMaxAge,
 		CookiePath:     "/",
 		CookieHTTPOnly: true,
 		CookieSecure:   secure,

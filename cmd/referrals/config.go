@@ -7,12 +7,14 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	netmail "net/mail"
 	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/openreferral-uk/referrals/handlers"
 	"github.com/openreferral-uk/referrals/models"
 	"github.com/openreferral-uk/referrals/models/mail"
 )
@@ -57,6 +59,8 @@ type Config struct {
 	BankHolidays string
 	// Retention is how long personal data stays on closed referrals.
 	Retention models.Retention
+	// Notices fill in the privacy notice and accessibility statement.
+	Notices handlers.Notices
 }
 
 // Production reports whether the instance runs with production safeguards.
@@ -360,6 +364,51 @@ var settings = []setting{
 			c.BankHolidays = v
 			return nil
 		}},
+	{Env: "REFERRALS_OPERATOR_NAME", Flag: "operator-name", Default: "",
+		Usage: "the organisation running this service, named as data controller in the privacy notice; required in production",
+		apply: func(c *Config, v string) error { c.Notices.OperatorName = strings.TrimSpace(v); return nil }},
+	{Env: "REFERRALS_OPERATOR_CONTACT_EMAIL", Flag: "operator-contact-email", Default: "",
+		Usage: "the email address people use to contact that organisation about their data; required in production",
+		apply: func(c *Config, v string) error { return emailSetting(v, &c.Notices.OperatorEmail) }},
+	{Env: "REFERRALS_DPO_CONTACT", Flag: "dpo-contact", Default: "",
+		Usage: "how to reach the operator's data protection officer, such as a name and email address",
+		apply: func(c *Config, v string) error { c.Notices.DPOContact = strings.TrimSpace(v); return nil }},
+	{Env: "REFERRALS_ICO_REGISTRATION", Flag: "ico-registration", Default: "",
+		Usage: "the operator's registration number with the Information Commissioner's Office, such as ZA123456 (optional)",
+		apply: func(c *Config, v string) error { c.Notices.ICORegistration = strings.TrimSpace(v); return nil }},
+	{Env: "REFERRALS_HOSTING_LOCATION", Flag: "hosting-location", Default: "",
+		Usage: "where the database and app are hosted, such as \"Microsoft Azure, UK South (London)\", for the privacy notice",
+		apply: func(c *Config, v string) error { c.Notices.HostingLocation = strings.TrimSpace(v); return nil }},
+	{Env: "REFERRALS_ACCESSIBILITY_CONTACT_EMAIL", Flag: "accessibility-contact-email", Default: "",
+		Usage: "where people report accessibility problems or ask for another format; defaults to the operator's contact email",
+		apply: func(c *Config, v string) error { return emailSetting(v, &c.Notices.AccessibilityEmail) }},
+	{Env: "REFERRALS_ACCESSIBILITY_LAST_REVIEWED", Flag: "accessibility-last-reviewed", Default: "",
+		Usage: "the date the operator last reviewed the accessibility statement, as YYYY-MM-DD",
+		apply: func(c *Config, v string) error {
+			c.Notices.AccessibilityReviewed = time.Time{}
+			if v = strings.TrimSpace(v); v == "" {
+				return nil
+			}
+			d, err := time.Parse(time.DateOnly, v)
+			if err != nil {
+				return errors.New("must be a date as YYYY-MM-DD, such as 2026-11-30")
+			}
+			c.Notices.AccessibilityReviewed = d
+			return nil
+		}},
+}
+
+// emailSetting accepts an empty value or one bare email address.
+func emailSetting(v string, into *string) error {
+	v = strings.TrimSpace(v)
+	if v != "" {
+		a, err := netmail.ParseAddress(v)
+		if err != nil || a.Address != v || a.Name != "" {
+			return errors.New("must be one email address, such as privacy@example.org.uk")
+		}
+	}
+	*into = v
+	return nil
 }
 
 func nonNegative(v string, into *int) error {
@@ -439,6 +488,12 @@ func (c *Config) crossCheck() []string {
 	if c.Production() && c.EncryptionKeys == nil {
 		problems = append(problems, "REFERRALS_ENCRYPTION_KEYS: required when REFERRALS_ENV=production (referrals' personal data is encrypted with it); make one with: referrals keys new")
 	}
+	if c.Production() && c.Notices.OperatorName == "" {
+		problems = append(problems, "REFERRALS_OPERATOR_NAME: required when REFERRALS_ENV=production (the privacy notice names the organisation responsible for people's data)")
+	}
+	if c.Production() && c.Notices.OperatorEmail == "" {
+		problems = append(problems, "REFERRALS_OPERATOR_CONTACT_EMAIL: required when REFERRALS_ENV=production (the privacy notice tells people how to reach the organisation responsible for their data)")
+	}
 	if c.Production() && strings.HasPrefix(c.BaseURL, "http://") {
 		problems = append(problems, "REFERRALS_BASE_URL: must be https:// when REFERRALS_ENV=production")
 	}
@@ -481,6 +536,12 @@ func (c Config) logAttrs() []any {
 		slog.Any("encryption_key_ids", c.keyIDs()),
 		slog.String("bank_holidays", c.BankHolidays),
 		slog.String("retention", c.Retention.String()),
+		slog.String("operator_name", c.Notices.OperatorName),
+		slog.String("operator_contact_email", c.Notices.OperatorEmail),
+		slog.String("dpo_contact", c.Notices.DPOContact),
+		slog.String("ico_registration", c.Notices.ICORegistration),
+		slog.String("hosting_location", c.Notices.HostingLocation),
+		slog.String("accessibility_contact_email", c.Notices.AccessibilityEmail),
 	}
 }
 

@@ -62,6 +62,10 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 		{"bad log level", map[string]string{"REFERRALS_LOG_LEVEL": "loud"}, []string{"REFERRALS_LOG_LEVEL"}},
 		{"bad duration", map[string]string{"REFERRALS_SHUTDOWN_TIMEOUT": "-3s"}, []string{"REFERRALS_SHUTDOWN_TIMEOUT"}},
 		{"bad proxy", map[string]string{"REFERRALS_TRUSTED_PROXIES": "10.0.0.1, not-an-ip"}, []string{"not-an-ip"}},
+		{"production needs the operator's name and contact", map[string]string{"REFERRALS_ENV": "production", "REFERRALS_BASE_URL": "https://x.example.org.uk"},
+			[]string{"REFERRALS_OPERATOR_NAME", "REFERRALS_OPERATOR_CONTACT_EMAIL", "required"}},
+		{"bad contact email", map[string]string{"REFERRALS_OPERATOR_CONTACT_EMAIL": "Privacy <privacy@example.org.uk>"}, []string{"REFERRALS_OPERATOR_CONTACT_EMAIL", "one email address"}},
+		{"bad review date", map[string]string{"REFERRALS_ACCESSIBILITY_LAST_REVIEWED": "30/11/2026"}, []string{"REFERRALS_ACCESSIBILITY_LAST_REVIEWED", "YYYY-MM-DD"}},
 		{"two problems at once", map[string]string{"REFERRALS_ADDR": "x", "REFERRALS_ENV": "y"}, []string{"REFERRALS_ADDR", "REFERRALS_ENV"}},
 	}
 	for _, tt := range tests {

@@ -63,6 +63,8 @@ commands:
                          safe to stop and run again
   retention [--dry-run]  anonymise referrals past their retention period now
                          (--dry-run: only count them)
+  backup OUT             copy the SQLite database to the new file OUT while it runs
+                         (PostgreSQL: pg_dump); keep REFERRALS_ENCRYPTION_KEYS apart
   version                print the version
 
 Every flag has a REFERRALS_* environment variable; see docs/configuration.md
@@ -94,6 +96,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = runKeys(ctx, args, getenv, stdout, stderr)
 	case "retention":
 		err = runRetention(ctx, args, getenv, stdout, stderr)
+	case "backup":
+		err = runBackup(ctx, args, getenv, stdout, stderr)
 	case "version":
 		_, err = fmt.Fprintln(stdout, buildVersion())
 	case "help", "-h", "--help":
@@ -244,6 +248,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		SessionLifetime:     cfg.SessionLifetime,
 		SignInRateLimit:     cfg.SignInRateLimit,
 		APIRateLimit:        cfg.APIRateLimit,
+		Notices:             cfg.Notices,
 	})
 	if err != nil {
 		return err
