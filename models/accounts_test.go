@@ -220,8 +220,8 @@ func TestDemoAccountsGiveEveryDemoOrganisationATeam(t *testing.T) {
 		t.Fatalf("demo accounts by organisation: %v; want three organisations and two accounts without one", perOrg)
 	}
 	for org, n := range perOrg {
-		if org != "" && n != 3 {
-			t.Errorf("%s has %d demo accounts, want a caseworker, a responder and an admin", org, n)
+		if org != "" && n != 4 {
+			t.Errorf("%s has %d demo accounts, want a caseworker, a responder, an admin and a data protection lead", org, n)
 		}
 	}
 	// Loading again changes nothing.
