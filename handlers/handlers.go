@@ -75,6 +75,7 @@ type Handler struct {
 	signInRL *models.RateLimiter
 	apiRL    *models.RateLimiter
 	exports  exportFiles
+	terms    termCache
 }
 
 // New builds the application's HTTP handler with every route registered.

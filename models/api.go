@@ -43,10 +43,14 @@ type ServiceAtLocationHit struct {
 // a location and a point: accurate to well under 1% at the distances people
 // travel to a service, and plain arithmetic, so both databases compute it
 // in the query and sort on it.
-func distanceSquared(p geo.Point) clause.Expr {
+func distanceSquared(p geo.Point) clause.Expr { return distanceSquaredFrom("l", p) }
+
+// distanceSquaredFrom is distanceSquared over the latitude and longitude
+// columns of another table alias.
+func distanceSquaredFrom(alias string, p geo.Point) clause.Expr {
 	kLat := geo.MetresPerDegreeLat
 	kLon := geo.MetresPerDegreeLat * math.Cos(p.Lat*math.Pi/180)
-	return gorm.Expr("((l.latitude - ?) * ?) * ((l.latitude - ?) * ?) + ((l.longitude - ?) * ?) * ((l.longitude - ?) * ?)",
+	return gorm.Expr("(("+alias+".latitude - ?) * ?) * (("+alias+".latitude - ?) * ?) + (("+alias+".longitude - ?) * ?) * (("+alias+".longitude - ?) * ?)",
 		p.Lat, kLat, p.Lat, kLat, p.Lon, kLon, p.Lon, kLon)
 }
 
@@ -506,6 +510,9 @@ func SearchServicesNear(ctx context.Context, db *gorm.DB, q ServiceQuery, near g
 	if q.PerPage < 1 {
 		q.PerPage = 20
 	}
+	if DialectFor(db) == SQLite {
+		return searchServicePoints(ctx, db, q, near, radius)
+	}
 	base, _ := filterServices(db.WithContext(ctx), q)
 	d2 := distanceSquared(near)
 	minLat, maxLat, minLon, maxLon := geo.Box(near, radius)
@@ -543,6 +550,68 @@ func SearchServicesNear(ctx context.Context, db *gorm.DB, q ServiceQuery, near g
 		out[i] = NearbyService{ID: r.ID, Distance: math.Sqrt(r.Dist2)}
 	}
 	return out, total, nil
+}
+
+// searchServicePoints is SearchServicesNear on SQLite: the places in range
+// come from one covering index of service_points, intersected with the
+// full-text matches by rowid; the services table is read only when a filter
+// other than words needs it. See migrations/sqlite/00032_service_points.sql.
+func searchServicePoints(ctx context.Context, db *gorm.DB, q ServiceQuery, near geo.Point, radius float64) ([]NearbyService, int, error) {
+	db = db.WithContext(ctx)
+	d2 := distanceSquaredFrom("sp", near)
+	minLat, maxLat, minLon, maxLon := geo.Box(near, radius)
+	// Without the hint the planner walks the primary key for the GROUP
+	// BY and reads every row of the table (4x slower at 100,000).
+	pts := db.Table("service_points sp INDEXED BY service_points_coordinates").
+		Where("sp.latitude BETWEEN ? AND ? AND sp.longitude BETWEEN ? AND ?", minLat, maxLat, minLon, maxLon).
+		Where("? <= ?", d2, radius*radius).
+		Where("sp.published = ?", true)
+	if q.Audience == Public {
+		pts = pts.Where("sp.service_professionals_only = ? AND sp.location_professionals_only = ?", false, false)
+	}
+	if words := searchTokens(q.Text); len(words) > 0 {
+		pts = pts.Where("sp.search_rowid IN (SELECT rowid FROM service_search WHERE service_search MATCH ?)", ftsQuery(SQLite, words))
+	}
+	rest := q
+	rest.Text = ""
+	if rest.hasServiceFilters() {
+		filtered, _ := filterServices(db, rest)
+		pts = pts.Where("sp.service_id IN (?)", filtered.Select("services.id"))
+	}
+	var rows []struct {
+		ID    string
+		Dist2 float64
+		Total int64
+	}
+	err := pts.Session(&gorm.Session{}).Select("sp.service_id AS id, MIN(?) AS dist2, COUNT(*) OVER () AS total", d2).
+		Group("sp.service_id").Order("dist2, sp.service_id").
+		Limit(q.PerPage).Offset((q.Page - 1) * q.PerPage).Scan(&rows).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("models: search services near: %w", err)
+	}
+	total := 0
+	if len(rows) > 0 {
+		total = int(rows[0].Total)
+	} else if q.Page > 1 {
+		var n int64
+		if err := db.Table("(?) AS near", pts.Session(&gorm.Session{}).Select("sp.service_id").Group("sp.service_id")).
+			Count(&n).Error; err != nil {
+			return nil, 0, fmt.Errorf("models: count services near: %w", err)
+		}
+		total = int(n)
+	}
+	out := make([]NearbyService, len(rows))
+	for i, r := range rows {
+		out[i] = NearbyService{ID: r.ID, Distance: math.Sqrt(r.Dist2)}
+	}
+	return out, total, nil
+}
+
+// hasServiceFilters reports whether a query filters on anything but words
+// and visibility.
+func (q ServiceQuery) hasServiceFilters() bool {
+	return q.TaxonomyTermID != "" || q.TaxonomyID != "" || q.OrganizationID != "" || !q.ModifiedAfter.IsZero() ||
+		q.AfterID != "" || q.TermOrChildren != "" || q.AcceptsReferrals || q.Age != nil || q.OpenOn != "" || q.FreeOnly
 }
 
 // TermChoice is a taxonomy term to filter the directory by.
