@@ -75,4 +75,3 @@ func demoMember(ctx context.Context, r *Referrals, orgID, role string) (*Actor, 
 	}
 	return LoadActor(ctx, r.DB, ids[0])
 }
-
