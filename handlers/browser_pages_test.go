@@ -151,6 +151,32 @@ func TestBrowserSignedInPages(t *testing.T) {
 		check(t, other, ocw, 403)
 	})
 
+	t.Run("data protection lead", func(t *testing.T) {
+		tab, cw := signIn(t, "data protection lead")
+		s.open(t, tab, "/manage/data-protection", 200)
+		check(t, tab, cw, 200)
+		for id, v := range map[string]string{"given_name": "Pat", "family_name": "Example", "birth_day": "1", "birth_month": "2", "birth_year": "1990"} {
+			if err := chromedp.Do(tab, chromedp.SendKeys(chromedp.CSS("#"+id), v)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		submitForm(t, tab, `form[action="/manage/data-protection/find"] button[type=submit]`, 200)
+		check(t, tab, cw, 200)
+		link := `a[href^="/manage/data-protection/referrals/` + w.ids["reference"] + `"]`
+		if n := eval[int](t, tab, `document.querySelectorAll(`+strconv.Quote(link)+`).length`); n != 1 {
+			t.Fatalf("the search does not list the referral %s", w.ids["reference"])
+		}
+		submitForm(t, tab, link, 200)
+		check(t, tab, cw, 200)
+		submitForm(t, tab, `form[action$="/erase"] button[type=submit]`, 422) // no reason given
+		check(t, tab, cw, 422)
+		s.open(t, tab, "/manage/data-protection/access-log", 200)
+		check(t, tab, cw, 200)
+		if n := eval[int](t, tab, `document.querySelectorAll('#access-log tbody tr').length`); n < 2 {
+			t.Errorf("the access log has %d entries, want the two looks just made", n)
+		}
+	})
+
 	t.Run("platform admin", func(t *testing.T) {
 		tab, cw := signIn(t, "platform admin")
 		for _, p := range []string{"/admin/organisations", "/admin/users"} {
