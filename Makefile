@@ -25,8 +25,8 @@ test: check-generated ## run every test (PostgreSQL ones need TEST_DATABASE_URL)
 	$(GO) test -count=1 -timeout 12m ./...
 
 .PHONY: bench
-bench: ## API benchmarks at 10,000 and 100,000 services (slow; not part of make test)
-	$(GO) test -run '^$$' -bench 'BenchmarkAPI|BenchmarkServicePerPage' -benchtime 200x -timeout 60m ./handlers/
+bench: ## API and directory search benchmarks at 10,000 and 100,000 services (slow; not part of make test)
+	$(GO) test -run '^$$' -bench 'BenchmarkAPI|BenchmarkServicePerPage|BenchmarkDirectorySearch' -benchtime 200x -timeout 60m ./handlers/
 
 .PHONY: mailpit
 mailpit: ## a local mail sink: SMTP on 127.0.0.1:1025, messages at http://127.0.0.1:8025 (see docs/email.md)
