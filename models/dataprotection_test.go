@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -211,6 +212,21 @@ func TestRetentionAnonymisesClosedReferrals(t *testing.T) {
 		// A second run finds nothing more.
 		if again, _ := w.svc.ApplyRetention(ctx, models.DefaultRetention(), models.Now(), false); again.Total() != 0 {
 			t.Errorf("a second run anonymised %d more", again.Total())
+		}
+		// Nothing in the clear anywhere in the PostgreSQL dump.
+		if models.DialectFor(db) == models.Postgres {
+			if _, err := exec.LookPath("pg_dump"); err != nil {
+				dbtest.SkipOrFail(t, "pg_dump is not on PATH (apt-get install -y postgresql-client)")
+			}
+			var schema string
+			db.Raw("SELECT current_schema()").Scan(&schema)
+			out, err := exec.CommandContext(ctx, "pg_dump", "--data-only", "-n", schema, "-d", os.Getenv("TEST_DATABASE_URL")).Output() //nolint:gosec // the test's own database
+			if err != nil || !bytes.Contains(out, []byte("referral_events")) {
+				t.Fatalf("pg_dump: %v (%d bytes)", err, len(out))
+			}
+			if s := secretsIn(out); len(s) > 0 {
+				t.Errorf("the PostgreSQL dump holds %v in the clear", s)
+			}
 		}
 		// Nothing in the clear anywhere in the SQLite file.
 		if models.DialectFor(db) == models.SQLite {

@@ -201,6 +201,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// Referrals exist only with keys; retention runs whenever they do.
 	retention := &models.Referrals{DB: db, Keys: keys}
 	periodic = append(periodic, models.RetentionJobs(workers, retention, cfg.Retention, log)...)
+	periodic = append(periodic, models.ListingReviewJobs(workers, db, sender, cfg.BaseURL,
+		time.Duration(cfg.ListingReviewDays)*24*time.Hour, log)...)
 	// Registered feeds are harvested when due: the leader looks every
 	// minute (docs/import.md, Harvesting).
 	river.AddWorker(workers, importer.NewHarvestWorker(db, importer.HarvestOptions{HTTP: importer.HTTPOptions{
