@@ -179,7 +179,7 @@ func TestBrowserSignedInPages(t *testing.T) {
 
 	t.Run("platform admin", func(t *testing.T) {
 		tab, cw := signIn(t, "platform admin")
-		for _, p := range []string{"/admin/organisations", "/admin/users"} {
+		for _, p := range []string{"/admin/organisations", "/admin/users", "/admin/feeds", "/admin/taxonomies"} {
 			t.Run(p, func(t *testing.T) {
 				s.open(t, tab, p, 200)
 				check(t, tab, cw, 200)

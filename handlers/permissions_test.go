@@ -2,7 +2,9 @@ package handlers_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -245,8 +247,27 @@ func (w *permissionWorld) do(t *testing.T, role, method, path string, form url.V
 				form.Set("_csrf", ck.Value)
 			}
 		}
-		req, _ = http.NewRequest(method, w.srv.URL+path, strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if file, ok := form[uploadField]; ok {
+			// A file upload: the form goes as multipart, the file as "file".
+			var body bytes.Buffer
+			mw := multipart.NewWriter(&body)
+			for k, vs := range form {
+				if k == uploadField {
+					continue
+				}
+				for _, v := range vs {
+					_ = mw.WriteField(k, v)
+				}
+			}
+			fw, _ := mw.CreateFormFile("file", "upload")
+			_, _ = fw.Write([]byte(file[0]))
+			_ = mw.Close()
+			req, _ = http.NewRequest(method, w.srv.URL+path, &body)
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+		} else {
+			req, _ = http.NewRequest(method, w.srv.URL+path, strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
 	} else {
 		req, _ = http.NewRequest(method, w.srv.URL+path, nil)
 	}
@@ -257,6 +278,9 @@ func (w *permissionWorld) do(t *testing.T, role, method, path string, form url.V
 	res.Body.Close()
 	return res
 }
+
+// uploadField in a form makes do send it as a multipart file upload.
+const uploadField = "\x00file"
 
 // request turns a documented route into a concrete request with real ids
 // owned by organisation A.
@@ -385,6 +409,9 @@ func (w *permissionWorld) request(role string, r permissionRow) (string, url.Val
 		path = strings.Replace(path, ":ref", w.ids["reference"], 1)
 		form.Set("org", w.ids["orgA"])
 		form.Set("erase_why", "Asked by "+role)
+	case "POST /admin/taxonomies":
+		form.Set("name", "Taxonomy from "+role)
+		form.Set(uploadField, "id,name\n1,Advice\n")
 	case "POST /admin/users/:id/suspend", "POST /admin/users/:id/restore":
 		path = strings.Replace(path, ":id", w.users["caseworker"], 1)
 	}

@@ -92,6 +92,8 @@ func (h *Handler) routes(e *echo.Echo) {
 	e.POST("/admin/organisations/:id/link", h.adminOrganisationLink, member...)
 	e.POST("/admin/organisations/:id/domains", h.adminDomainAdd, member...)
 	e.POST("/admin/organisations/:id/domains/remove", h.adminDomainRemove, member...)
+	e.GET("/admin/taxonomies", h.adminTaxonomies, member...)
+	e.POST("/admin/taxonomies", h.adminTaxonomyImport, member...)
 	e.GET("/admin/users", h.adminUsers, member...)
 	e.POST("/admin/users/:id/suspend", h.adminUserSuspend(true), member...)
 	e.POST("/admin/users/:id/restore", h.adminUserSuspend(false), member...)

@@ -43,6 +43,8 @@ const (
 	ProtectData Action = "data_protection"
 	// AdminFeeds: register, remove and run the feeds the directory harvests.
 	AdminFeeds Action = "admin.feeds"
+	// AdminTaxonomies: import taxonomies and see them all.
+	AdminTaxonomies Action = "admin.taxonomies"
 )
 
 // Resource is what an action is done to: the member organisation that owns
@@ -130,6 +132,7 @@ var policy = map[Action]rule{
 	ActAsResponder:     responderSide,
 	ProtectData:        dataProtectionLeadOf,
 	AdminFeeds:         platformAdmin,
+	AdminTaxonomies:    platformAdmin,
 }
 
 // Can reports whether an actor (nil for the public) may do an action to a

@@ -103,4 +103,11 @@ END;
 -- +goose StatementEnd
 
 -- +goose Down
+DROP TRIGGER service_points_sal_insert;
+DROP TRIGGER service_points_sal_delete;
+DROP TRIGGER service_points_sal_update;
+DROP TRIGGER service_points_search_insert;
+DROP TRIGGER service_points_search_delete;
+DROP TRIGGER service_points_location_update;
+DROP TRIGGER service_points_service_update;
 DROP TABLE service_points;

@@ -62,3 +62,13 @@ type FeedRow struct {
 type FeedProblem struct {
 	Record, Field, Reason, Action string
 }
+
+// TaxonomiesPage lists the taxonomies, with a form to import one.
+type TaxonomiesPage struct {
+	Layout     views.Layout
+	Taxonomies []models.TaxonomySummary
+	Name, URI  string
+	Errors     components.Errors
+	// Result is the import just made.
+	Result *models.TaxonomyImportResult
+}
