@@ -73,7 +73,7 @@ func (h *Handler) directorySearch(c echo.Context) error {
 	query := models.ServiceQuery{Text: q, Page: page, PerPage: directoryPerPage, Audience: h.audience(c),
 		TermOrChildren: f.Category, AcceptsReferrals: f.Accepts, Age: age, OpenOn: f.OpenOn, FreeOnly: f.FreeOnly}
 
-	var recs []models.ServiceRecord
+	var recs []models.ServiceSummary
 	var total int
 	var distances map[string]float64
 	var near *geo.Point
@@ -101,12 +101,19 @@ func (h *Handler) directorySearch(c echo.Context) error {
 		for i, hit := range hits {
 			ids[i], distances[hit.ID] = hit.ID, hit.Distance
 		}
-		if recs, err = models.LoadServices(ctx, h.db, ids, query.Audience); err != nil {
+		if recs, err = models.LoadServiceSummaries(ctx, h.db, ids, query.Audience); err != nil {
 			return err
 		}
 		total = n
-	} else if recs, total, err = models.SearchServices(ctx, h.db, query); err != nil {
-		return err
+	} else {
+		ids, n, err := models.SearchServiceIDs(ctx, h.db, query)
+		if err != nil {
+			return err
+		}
+		if recs, err = models.LoadServiceSummaries(ctx, h.db, ids, query.Audience); err != nil {
+			return err
+		}
+		total = n
 	}
 	l := h.layout(c, "Find a service")
 	l.Nav = "directory"

@@ -100,7 +100,7 @@ func ImportTaxonomy(ctx context.Context, db *gorm.DB, a *Actor, in TaxonomyImpor
 func parseTaxonomyTerms(data []byte) ([]hsds.TaxonomyTerm, []string, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a spreadsheet's byte order mark
 	if !utf8.Valid(data) {
-		return nil, nil, errors.New("The file is not UTF-8 text: save it as CSV UTF-8 or JSON")
+		return nil, nil, uploadProblem("The file is not UTF-8 text: save it as CSV UTF-8 or JSON")
 	}
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) > 0 && (trimmed[0] == '[' || trimmed[0] == '{') {
@@ -118,11 +118,11 @@ func parseTaxonomyJSON(data []byte) ([]hsds.TaxonomyTerm, []string, error) {
 			Contents      []map[string]any `json:"contents"`
 		}
 		if err := json.Unmarshal(data, &wrapped); err != nil {
-			return nil, nil, errors.New("The JSON could not be read: it must be an array of terms or an object with \"terms\"")
+			return nil, nil, uploadProblem("The JSON could not be read: it must be an array of terms or an object with \"terms\"")
 		}
 		raw = append(append(wrapped.Terms, wrapped.TaxonomyTerms...), wrapped.Contents...)
 	} else if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, nil, errors.New("The JSON could not be read: it must be an array of terms or an object with \"terms\"")
+		return nil, nil, uploadProblem("The JSON could not be read: it must be an array of terms or an object with \"terms\"")
 	}
 	var rows [][2][]string
 	for _, obj := range raw {
@@ -143,7 +143,7 @@ func parseTaxonomyJSON(data []byte) ([]hsds.TaxonomyTerm, []string, error) {
 		}
 		terms = append(terms, t)
 		if len(terms) > maxTaxonomyTerms {
-			return nil, nil, fmt.Errorf("The file has more than %d terms", maxTaxonomyTerms)
+			return nil, nil, uploadProblem(fmt.Sprintf("The file has more than %d terms", maxTaxonomyTerms))
 		}
 	}
 	return terms, problems, nil
@@ -167,7 +167,7 @@ func parseTaxonomyCSV(data []byte) ([]hsds.TaxonomyTerm, []string, error) {
 	r.LazyQuotes = true
 	header, err := r.Read()
 	if err != nil {
-		return nil, nil, errors.New("The CSV has no header row")
+		return nil, nil, uploadProblem("The CSV has no header row")
 	}
 	var terms []hsds.TaxonomyTerm
 	var problems []string
@@ -179,7 +179,7 @@ func parseTaxonomyCSV(data []byte) ([]hsds.TaxonomyTerm, []string, error) {
 			break
 		}
 		if err != nil {
-			return nil, nil, fmt.Errorf("The CSV could not be read at line %d", line)
+			return nil, nil, uploadProblem(fmt.Sprintf("The CSV could not be read at line %d", line))
 		}
 		t, ok := termFrom(header, rec)
 		if !ok {
@@ -190,11 +190,11 @@ func parseTaxonomyCSV(data []byte) ([]hsds.TaxonomyTerm, []string, error) {
 		}
 		terms = append(terms, t)
 		if len(terms) > maxTaxonomyTerms {
-			return nil, nil, fmt.Errorf("The file has more than %d terms", maxTaxonomyTerms)
+			return nil, nil, uploadProblem(fmt.Sprintf("The file has more than %d terms", maxTaxonomyTerms))
 		}
 	}
 	if len(terms) == 0 && !hasColumn(header, termIDNames) {
-		return nil, nil, errors.New("The CSV needs an id (or identifier, or code) column and a name (or label) column")
+		return nil, nil, uploadProblem("The CSV needs an id (or identifier, or code) column and a name (or label) column")
 	}
 	return terms, problems, nil
 }
@@ -255,3 +255,9 @@ func ListTaxonomies(ctx context.Context, db *gorm.DB, a *Actor) ([]TaxonomySumma
 	}
 	return out, nil
 }
+
+// uploadProblem is what is wrong with an uploaded file, worded for the
+// person who uploaded it (it is shown beside the file field).
+type uploadProblem string
+
+func (p uploadProblem) Error() string { return string(p) }

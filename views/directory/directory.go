@@ -96,7 +96,7 @@ type Result struct {
 
 // NewSearchPage builds the search page from a page of services and, when
 // searching near a postcode, their distances in metres.
-func NewSearchPage(l views.Layout, query string, f Filters, page, perPage, total int, recs []models.ServiceRecord, distances map[string]float64) SearchPage {
+func NewSearchPage(l views.Layout, query string, f Filters, page, perPage, total int, recs []models.ServiceSummary, distances map[string]float64) SearchPage {
 	p := SearchPage{Layout: l, Query: query, Filters: f, Total: total}
 	for _, r := range recs {
 		res := newResult(r)
@@ -114,35 +114,17 @@ func NewSearchPage(l views.Layout, query string, f Filters, page, perPage, total
 	return p
 }
 
-func newResult(r models.ServiceRecord) Result {
-	res := Result{
+func newResult(r models.ServiceSummary) Result {
+	return Result{
 		URL:              "/services/" + r.ID,
 		Name:             r.Name,
 		Summary:          summarise(r.Description, 220),
 		Status:           statusLabel(r.Status),
-		AcceptsReferrals: r.Local.AcceptsReferrals,
+		AcceptsReferrals: r.AcceptsReferrals,
+		Organization:     r.OrganizationName,
+		Places:           strings.Join(r.Cities, ", "),
+		Tags:             r.Terms,
 	}
-	if r.Organization != nil {
-		res.Organization = r.Organization.Name
-	}
-	var places []string
-	for _, sal := range r.ServiceAtLocations {
-		if sal.Location == nil {
-			continue
-		}
-		for _, a := range sal.Location.Addresses {
-			if a.City != "" && !contains(places, a.City) {
-				places = append(places, a.City)
-			}
-		}
-	}
-	res.Places = strings.Join(places, ", ")
-	for _, a := range r.Attributes {
-		if a.TaxonomyTerm != nil && !contains(res.Tags, a.TaxonomyTerm.Name) {
-			res.Tags = append(res.Tags, a.TaxonomyTerm.Name)
-		}
-	}
-	return res
 }
 
 func contains(xs []string, s string) bool {
