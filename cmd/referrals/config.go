@@ -51,6 +51,9 @@ type Config struct {
 	APIRateLimit       int
 	// SMTP is the outgoing mail relay; an empty Host turns email off.
 	SMTP mail.SMTPConfig
+	// Notify sends email through GOV.UK Notify instead of SMTP when its
+	// API key is set.
+	Notify mail.NotifyConfig
 	// EncryptionKeys seal referrals' personal data; nil until set or, in
 	// demo mode, generated (see keyring).
 	EncryptionKeys *models.Keyring
@@ -331,6 +334,12 @@ var settings = []setting{
 	{Env: "REFERRALS_SMTP_FROM", Flag: "smtp-from", Default: "",
 		Usage: "the from address, such as Community Referrals <referrals@example.org.uk>",
 		apply: func(c *Config, v string) error { c.SMTP.From = strings.TrimSpace(v); return nil }},
+	{Env: "REFERRALS_NOTIFY_API_KEY", Flag: "notify-api-key", Default: "", Secret: true,
+		Usage: "a GOV.UK Notify API key: email goes through Notify instead of SMTP",
+		apply: func(c *Config, v string) error { c.Notify.APIKey = strings.TrimSpace(v); return nil }},
+	{Env: "REFERRALS_NOTIFY_TEMPLATE_ID", Flag: "notify-template-id", Default: "",
+		Usage: "the GOV.UK Notify email template whose subject is ((subject)) and body ((body))",
+		apply: func(c *Config, v string) error { c.Notify.TemplateID = strings.TrimSpace(v); return nil }},
 	{Env: "REFERRALS_ENCRYPTION_KEYS", Flag: "encryption-keys", Default: "", Secret: true,
 		Usage: "keys that encrypt referrals' personal data, as id:base64 pairs separated by commas, the current key first (make one with: referrals keys new)",
 		apply: func(c *Config, v string) error {
@@ -479,6 +488,14 @@ func (c *Config) crossCheck() []string {
 			}
 		}
 	}
+	if c.Notify.APIKey != "" || c.Notify.TemplateID != "" {
+		if c.SMTP.Host != "" {
+			problems = append(problems, "REFERRALS_NOTIFY_API_KEY: email goes through GOV.UK Notify or SMTP, not both: leave REFERRALS_SMTP_HOST empty")
+		}
+		if _, err := mail.NewNotify(c.Notify); err != nil {
+			problems = append(problems, "REFERRALS_NOTIFY_*: "+strings.TrimPrefix(err.Error(), "mail: "))
+		}
+	}
 	if c.OIDCIssuer != "" && c.OIDCClientID == "" {
 		problems = append(problems, "REFERRALS_OIDC_CLIENT_ID: required when REFERRALS_OIDC_ISSUER is set")
 	}
@@ -533,6 +550,8 @@ func (c Config) logAttrs() []any {
 		slog.String("smtp_auth", c.SMTP.AuthMethod),
 		slog.String("smtp_from", c.SMTP.From),
 		slog.Bool("smtp_password_set", c.SMTP.Password != ""),
+		slog.Bool("notify_api_key_set", c.Notify.APIKey != ""),
+		slog.String("notify_template_id", c.Notify.TemplateID),
 		slog.Any("encryption_key_ids", c.keyIDs()),
 		slog.String("bank_holidays", c.BankHolidays),
 		slog.String("retention", c.Retention.String()),

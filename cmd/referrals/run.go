@@ -185,7 +185,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// (an invitation) show it to the person instead, which is what a demo
 	// needs. make mailpit runs a real local sink for trying email itself.
 	var sender mail.Sender = mail.Disabled{}
-	if cfg.SMTP.Host != "" {
+	switch {
+	case cfg.Notify.APIKey != "":
+		if sender, err = mail.NewNotify(cfg.Notify); err != nil {
+			return err
+		}
+	case cfg.SMTP.Host != "":
 		if sender, err = mail.NewSMTP(cfg.SMTP); err != nil {
 			return err
 		}
