@@ -122,10 +122,10 @@ func (n *NotifySender) send(ctx context.Context, to string, m Message) error {
 	}
 	defer func() { _ = res.Body.Close() }()
 	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
-	switch {
-	case res.StatusCode == http.StatusCreated || res.StatusCode == http.StatusOK:
+	switch res.StatusCode {
+	case http.StatusCreated, http.StatusOK:
 		return nil
-	case res.StatusCode == http.StatusBadRequest || res.StatusCode == http.StatusForbidden:
+	case http.StatusBadRequest, http.StatusForbidden:
 		// Notify's own message may quote the address: it is left out, so
 		// that the error is safe to log. A key or template that is wrong
 		// needs the operator; retrying will not help, but is harmless.
