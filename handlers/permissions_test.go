@@ -371,6 +371,10 @@ func (w *permissionWorld) request(role string, r permissionRow) (string, url.Val
 		form.Set("version", "1")
 		form.Set("to", "withdrawn")
 		form.Set("withdrawn_reason_code", "made_in_error")
+	case "POST /referrals/:ref/referrer":
+		path = strings.Replace(path, ":ref", w.ids["reference"], 1)
+		form.Set("version", "1")
+		form.Set("referrer_user_id", w.users["caseworker"])
 	case "POST /referrals/:ref/assign":
 		path = strings.Replace(path, ":ref", w.ids["reference"], 1)
 		form.Set("version", "1")

@@ -441,3 +441,25 @@ func (h *Handler) referralNote(c echo.Context) error {
 	h.flash(c, "Note added.")
 	return c.Redirect(http.StatusSeeOther, "/referrals/"+models.NormaliseReference(c.Param("ref")))
 }
+
+// referralHandOver is POST /referrals/:ref/referrer: a caseworker hands the
+// referral to a colleague.
+func (h *Handler) referralHandOver(c echo.Context) error {
+	refs, err := h.referralsOn()
+	if err != nil {
+		return err
+	}
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	err = refs.ReassignReferrer(c.Request().Context(), currentActor(c), c.Param("ref"), version, c.FormValue("referrer_user_id"))
+	var ve *models.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		return h.showPage(c, http.StatusUnprocessableEntity, referrals.ShowPage{Errors: ve.Fields})
+	case errors.Is(err, models.ErrConflict):
+		return h.conflictPage(c, referrals.ShowPage{})
+	case err != nil:
+		return err
+	}
+	h.flash(c, "The referral is handed over.")
+	return c.Redirect(http.StatusSeeOther, "/referrals/"+models.NormaliseReference(c.Param("ref")))
+}

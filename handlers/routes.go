@@ -61,6 +61,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	e.GET("/referrals/:ref/print", h.referralPrint, member...)
 	e.POST("/referrals/:ref/status", h.referralMove, member...)
 	e.POST("/referrals/:ref/assign", h.referralAssign, member...)
+	e.POST("/referrals/:ref/referrer", h.referralHandOver, member...)
 	e.POST("/referrals/:ref/notes", h.referralNote, member...)
 
 	e.GET("/manage/data-protection", h.dataProtectionShow, member...)

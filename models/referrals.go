@@ -211,6 +211,14 @@ func activeResponders(db *gorm.DB, orgID string) *gorm.DB {
 			orgID, true, MembershipActive)
 }
 
+// activeCaseworkers selects the caseworkers of an organisation whose
+// accounts are not suspended.
+func activeCaseworkers(db *gorm.DB, orgID string) *gorm.DB {
+	return db.Table("memberships m").Joins("JOIN users u ON u.id = m.user_id").
+		Where("m.member_organisation_id = ? AND m.caseworker = ? AND m.status = ? AND u.suspended_at IS NULL",
+			orgID, true, MembershipActive)
+}
+
 // serviceResponders selects who responds for a service: its named
 // responders when it has any, otherwise every responder of the
 // organisation.
@@ -473,7 +481,10 @@ type ReferralView struct {
 	Moves []Status
 	// Responders are who the referral can be assigned to, for responders.
 	Responders []UserChoice
-	Overdue    bool
+	// Caseworkers are who can take the referral over on the referring
+	// side, for its caseworkers.
+	Caseworkers []UserChoice
+	Overdue     bool
 }
 
 // HistoryEntry is one event as people read it.
@@ -641,6 +652,13 @@ func (r *Referrals) view(ctx context.Context, a *Actor, id string, named []strin
 				v.Moves = append(v.Moves, t.To)
 			}
 		}
+	}
+	if v.AsReferrer && !IsFinal(ref.Status) {
+		var cs []UserChoice
+		if err := activeCaseworkers(db, ref.ReferringOrganisationID).Select("u.id, u.name").Order("u.name").Scan(&cs).Error; err != nil {
+			return ReferralView{}, fmt.Errorf("models: referral caseworkers: %w", err)
+		}
+		v.Caseworkers = cs
 	}
 	if v.AsResponder && !IsFinal(ref.Status) {
 		var rs []UserChoice
@@ -850,6 +868,51 @@ func (r *Referrals) Assign(ctx context.Context, a *Actor, reference string, vers
 	})
 	if err != nil {
 		return wrapReferralErr("assign referral", err)
+	}
+	return nil
+}
+
+// ReassignReferrer hands a referral to another caseworker of the referring
+// organisation, who then owns it: they are emailed its changes and see it
+// under "Made by me".
+func (r *Referrals) ReassignReferrer(ctx context.Context, a *Actor, reference string, version int, userID string) error {
+	now := Now()
+	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		ref, err := r.load(tx, a, reference)
+		if err != nil {
+			return err
+		}
+		if err := can(a, ActAsReferrer, ref.resource()); err != nil {
+			return err
+		}
+		if version != ref.Version {
+			return fmt.Errorf("referral %s at version %d, not %d: %w", ref.Reference, ref.Version, version, ErrConflict)
+		}
+		if IsFinal(ref.Status) {
+			return fmt.Errorf("referral %s is closed: %w", ref.Reference, ErrInvalidTransition)
+		}
+		var n int64
+		if err := activeCaseworkers(tx, ref.ReferringOrganisationID).Where("u.id = ?", userID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			v := &ValidationError{}
+			v.Add("referrer_user_id", "Choose a caseworker of your organisation")
+			return v
+		}
+		res := tx.Model(&Referral{}).Where("id = ? AND version = ?", ref.ID, ref.Version).
+			Updates(map[string]any{"referrer_user_id": userID, "version": ref.Version + 1, "updated_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("referral %s changed meanwhile: %w", ref.Reference, ErrConflict)
+		}
+		return tx.Create(&ReferralEvent{ID: uuid.NewString(), ReferralID: ref.ID, At: now, UserID: actorID(a),
+			Side: string(Referrer), Kind: EventAssigned, AssignedUserID: &userID}).Error
+	})
+	if err != nil {
+		return wrapReferralErr("reassign referrer", err)
 	}
 	return nil
 }

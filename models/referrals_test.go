@@ -451,3 +451,35 @@ func TestReferralNamedResponders(t *testing.T) {
 		}
 	})
 }
+
+// A caseworker hands a referral to a colleague, who then owns it; nobody on
+// the receiving side can, and only caseworkers of the referring side can
+// take it.
+func TestReferralHandOver(t *testing.T) {
+	dbtest.Dialects(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		w := newReferralWorld(t, db)
+		ref, err := w.svc.Create(ctx, w.caseworker, w.serviceID, w.referring, validForm())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.svc.ReassignReferrer(ctx, w.responder, ref.Reference, 1, w.responder.User.ID); !errors.Is(err, models.ErrForbidden) {
+			t.Errorf("the responder took over the referring side: %v", err)
+		}
+		var ve *models.ValidationError
+		if err := w.svc.ReassignReferrer(ctx, w.caseworker, ref.Reference, 1, w.responder.User.ID); !errors.As(err, &ve) {
+			t.Errorf("handed to someone who is not a caseworker there: %v", err)
+		}
+		if err := w.svc.ReassignReferrer(ctx, w.caseworker, ref.Reference, 1, w.colleague.User.ID); err != nil {
+			t.Fatal(err)
+		}
+		mine, _ := w.svc.List(ctx, w.colleague, models.ReferralQuery{List: models.ListSent, Mine: true})
+		if mine.Total != 1 {
+			t.Errorf("the colleague's own referrals: %d", mine.Total)
+		}
+		v, _ := w.svc.Open(ctx, w.colleague, ref.Reference, models.AccessView)
+		if v.ReferrerName != "Colleague" || v.History[len(v.History)-1].Kind != models.EventAssigned {
+			t.Errorf("after hand-over: referrer %q, last event %+v", v.ReferrerName, v.History[len(v.History)-1])
+		}
+	})
+}

@@ -208,6 +208,9 @@ var london = func() *time.Location {
 func HistoryText(h models.HistoryEntry) string {
 	switch h.Kind {
 	case models.EventAssigned:
+		if h.Side == string(models.Referrer) {
+			return "Handed over to " + h.AssignedTo
+		}
 		if h.AssignedTo == "" {
 			return "Unassigned"
 		}
@@ -339,6 +342,14 @@ func responderChoices(rs []models.UserChoice) []models.Choice {
 	out := []models.Choice{{Value: "", Label: "Nobody"}}
 	for _, r := range rs {
 		out = append(out, models.Choice{Value: r.ID, Label: r.Name})
+	}
+	return out
+}
+
+func userChoices(us []models.UserChoice) []models.Choice {
+	out := make([]models.Choice, 0, len(us))
+	for _, u := range us {
+		out = append(out, models.Choice{Value: u.ID, Label: u.Name})
 	}
 	return out
 }
