@@ -177,8 +177,10 @@ func (h *Handler) dataProtectionReferral(c echo.Context) error {
 	return h.dpReferralPage(c, http.StatusOK, dataprotection.ReferralPage{}, false)
 }
 
-// dataProtectionCorrect is POST /manage/data-protection/referrals/:ref/correct.
-func (h *Handler) dataProtectionCorrect(c echo.Context) error {
+// dpChange runs a correction or an erasure on one referral and answers
+// alike: the page again with the messages (422), or back to the referral.
+func (h *Handler) dpChange(c echo.Context, done string, do func(refs *models.Referrals, org string) error,
+	failed func(ve *models.ValidationError) (dataprotection.ReferralPage, bool)) error {
 	refs, err := h.referralsOn()
 	if err != nil {
 		return err
@@ -187,42 +189,41 @@ func (h *Handler) dataProtectionCorrect(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := models.ReferralFormFrom(c.FormValue)
-	why := c.FormValue("why")
-	err = refs.Correct(c.Request().Context(), currentActor(c), org, c.Param("ref"), f, why)
+	err = do(refs, org)
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
-		return h.dpReferralPage(c, http.StatusUnprocessableEntity, dataprotection.ReferralPage{Form: f, Why: why, Errors: ve.Fields}, true)
+		p, keepForm := failed(ve)
+		return h.dpReferralPage(c, http.StatusUnprocessableEntity, p, keepForm)
 	}
 	if err != nil {
 		return err
 	}
-	h.flash(c, "The correction is saved and recorded in the referral's history.")
+	h.flash(c, done)
 	return c.Redirect(http.StatusSeeOther, "/manage/data-protection/referrals/"+models.NormaliseReference(c.Param("ref"))+"?org="+org)
+}
+
+// dataProtectionCorrect is POST /manage/data-protection/referrals/:ref/correct.
+func (h *Handler) dataProtectionCorrect(c echo.Context) error {
+	f, why := models.ReferralFormFrom(c.FormValue), c.FormValue("why")
+	return h.dpChange(c, "The correction is saved and recorded in the referral's history.",
+		func(refs *models.Referrals, org string) error {
+			return refs.Correct(c.Request().Context(), currentActor(c), org, c.Param("ref"), f, why)
+		},
+		func(ve *models.ValidationError) (dataprotection.ReferralPage, bool) {
+			return dataprotection.ReferralPage{Form: f, Why: why, Errors: ve.Fields}, true
+		})
 }
 
 // dataProtectionErase is POST /manage/data-protection/referrals/:ref/erase.
 func (h *Handler) dataProtectionErase(c echo.Context) error {
-	refs, err := h.referralsOn()
-	if err != nil {
-		return err
-	}
-	org, _, _, err := dpOrg(c)
-	if err != nil {
-		return err
-	}
 	why := c.FormValue("erase_why")
-	err = refs.Erase(c.Request().Context(), currentActor(c), org, c.Param("ref"), why)
-	var ve *models.ValidationError
-	if errors.As(err, &ve) {
-		return h.dpReferralPage(c, http.StatusUnprocessableEntity, dataprotection.ReferralPage{EraseWhy: why,
-			Errors: components.Errors{"erase_why": ve.Fields["why"]}}, false)
-	}
-	if err != nil {
-		return err
-	}
-	h.flash(c, "The person's data on this referral is erased.")
-	return c.Redirect(http.StatusSeeOther, "/manage/data-protection/referrals/"+models.NormaliseReference(c.Param("ref"))+"?org="+org)
+	return h.dpChange(c, "The person's data on this referral is erased.",
+		func(refs *models.Referrals, org string) error {
+			return refs.Erase(c.Request().Context(), currentActor(c), org, c.Param("ref"), why)
+		},
+		func(ve *models.ValidationError) (dataprotection.ReferralPage, bool) {
+			return dataprotection.ReferralPage{EraseWhy: why, Errors: components.Errors{"erase_why": ve.Fields["why"]}}, false
+		})
 }
 
 // dataProtectionAccessLog is GET (filters in the URL) and POST (for one

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -402,14 +403,16 @@ func (h *Handler) referralMove(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/referrals/"+models.NormaliseReference(c.Param("ref")))
 }
 
-// referralAssign is POST /referrals/:ref/assign.
-func (h *Handler) referralAssign(c echo.Context) error {
+// referralOwner runs an assignment or a hand-over: both take the
+// version the person saw and a user, and answer alike.
+func (h *Handler) referralOwner(c echo.Context, field, done string,
+	do func(refs *models.Referrals, ctx context.Context, a *models.Actor, ref string, version int, userID string) error) error {
 	refs, err := h.referralsOn()
 	if err != nil {
 		return err
 	}
 	version, _ := strconv.Atoi(c.FormValue("version"))
-	err = refs.Assign(c.Request().Context(), currentActor(c), c.Param("ref"), version, c.FormValue("assigned_user_id"))
+	err = do(refs, c.Request().Context(), currentActor(c), c.Param("ref"), version, c.FormValue(field))
 	var ve *models.ValidationError
 	switch {
 	case errors.As(err, &ve):
@@ -419,8 +422,13 @@ func (h *Handler) referralAssign(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	h.flash(c, "Assignment saved.")
+	h.flash(c, done)
 	return c.Redirect(http.StatusSeeOther, "/referrals/"+models.NormaliseReference(c.Param("ref")))
+}
+
+// referralAssign is POST /referrals/:ref/assign.
+func (h *Handler) referralAssign(c echo.Context) error {
+	return h.referralOwner(c, "assigned_user_id", "Assignment saved.", (*models.Referrals).Assign)
 }
 
 // referralNote is POST /referrals/:ref/notes.
@@ -445,21 +453,5 @@ func (h *Handler) referralNote(c echo.Context) error {
 // referralHandOver is POST /referrals/:ref/referrer: a caseworker hands the
 // referral to a colleague.
 func (h *Handler) referralHandOver(c echo.Context) error {
-	refs, err := h.referralsOn()
-	if err != nil {
-		return err
-	}
-	version, _ := strconv.Atoi(c.FormValue("version"))
-	err = refs.ReassignReferrer(c.Request().Context(), currentActor(c), c.Param("ref"), version, c.FormValue("referrer_user_id"))
-	var ve *models.ValidationError
-	switch {
-	case errors.As(err, &ve):
-		return h.showPage(c, http.StatusUnprocessableEntity, referrals.ShowPage{Errors: ve.Fields})
-	case errors.Is(err, models.ErrConflict):
-		return h.conflictPage(c, referrals.ShowPage{})
-	case err != nil:
-		return err
-	}
-	h.flash(c, "The referral is handed over.")
-	return c.Redirect(http.StatusSeeOther, "/referrals/"+models.NormaliseReference(c.Param("ref")))
+	return h.referralOwner(c, "referrer_user_id", "The referral is handed over.", (*models.Referrals).ReassignReferrer)
 }

@@ -523,33 +523,7 @@ func SearchServicesNear(ctx context.Context, db *gorm.DB, q ServiceQuery, near g
 	if q.Audience == Public {
 		base = base.Where("l.professionals_only = ?", false)
 	}
-	var rows []struct {
-		ID    string
-		Dist2 float64
-		Total int64
-	}
-	err := base.Session(&gorm.Session{}).Select("services.id AS id, MIN(?) AS dist2, COUNT(*) OVER () AS total", d2).
-		Group("services.id").Order("dist2, services.id").
-		Limit(q.PerPage).Offset((q.Page - 1) * q.PerPage).Scan(&rows).Error
-	if err != nil {
-		return nil, 0, fmt.Errorf("models: search services near: %w", err)
-	}
-	total := 0
-	if len(rows) > 0 {
-		total = int(rows[0].Total)
-	} else if q.Page > 1 {
-		var n int64
-		if err := db.WithContext(ctx).Table("(?) AS near", base.Session(&gorm.Session{}).Select("services.id").Group("services.id")).
-			Count(&n).Error; err != nil {
-			return nil, 0, fmt.Errorf("models: count services near: %w", err)
-		}
-		total = int(n)
-	}
-	out := make([]NearbyService, len(rows))
-	for i, r := range rows {
-		out[i] = NearbyService{ID: r.ID, Distance: math.Sqrt(r.Dist2)}
-	}
-	return out, total, nil
+	return nearPage(db.WithContext(ctx), base, "services.id", d2, q)
 }
 
 // searchServicePoints is SearchServicesNear on SQLite: the places in range
@@ -578,13 +552,19 @@ func searchServicePoints(ctx context.Context, db *gorm.DB, q ServiceQuery, near 
 		filtered, _ := filterServices(db, rest)
 		pts = pts.Where("sp.service_id IN (?)", filtered.Select("services.id"))
 	}
+	return nearPage(db, pts, "sp.service_id", d2, q)
+}
+
+// nearPage runs a "near" query's scope for one page: the services nearest
+// first (by their nearest place), with how many there are in all.
+func nearPage(db, scope *gorm.DB, idCol string, d2 clause.Expr, q ServiceQuery) ([]NearbyService, int, error) {
 	var rows []struct {
 		ID    string
 		Dist2 float64
 		Total int64
 	}
-	err := pts.Session(&gorm.Session{}).Select("sp.service_id AS id, MIN(?) AS dist2, COUNT(*) OVER () AS total", d2).
-		Group("sp.service_id").Order("dist2, sp.service_id").
+	err := scope.Session(&gorm.Session{}).Select(idCol+" AS id, MIN(?) AS dist2, COUNT(*) OVER () AS total", d2).
+		Group(idCol).Order("dist2, " + idCol).
 		Limit(q.PerPage).Offset((q.Page - 1) * q.PerPage).Scan(&rows).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("models: search services near: %w", err)
@@ -593,9 +573,9 @@ func searchServicePoints(ctx context.Context, db *gorm.DB, q ServiceQuery, near 
 	if len(rows) > 0 {
 		total = int(rows[0].Total)
 	} else if q.Page > 1 {
+		// Past the last page the window count has no row to ride on.
 		var n int64
-		if err := db.Table("(?) AS near", pts.Session(&gorm.Session{}).Select("sp.service_id").Group("sp.service_id")).
-			Count(&n).Error; err != nil {
+		if err := db.Table("(?) AS near", scope.Session(&gorm.Session{}).Select(idCol).Group(idCol)).Count(&n).Error; err != nil {
 			return nil, 0, fmt.Errorf("models: count services near: %w", err)
 		}
 		total = int(n)

@@ -80,15 +80,13 @@ func (w *ListingReviewWorker) Work(ctx context.Context, _ *river.Job[ListingRevi
 			Text: fmt.Sprintf("Hello,\n\n%s not been confirmed as correct for %d days, so caseworkers are told they may be out of date.\n\nCheck them, correct anything that has changed, and press \"Confirm this is still correct\":\n\n%s\n\n%s\n",
 				what, int(w.Period.Hours()/24), link, mail.PlatformName),
 		}
-		for _, addr := range dedupe(emails) {
-			msg.To = []string{addr}
-			if err := w.Mail.Send(ctx, msg); err != nil {
-				if errors.Is(err, mail.ErrMailDisabled) {
-					return nil
-				}
-				return fmt.Errorf("models: listing reminders: %w", err)
-			}
-			sent++
+		n, err := sendEach(ctx, w.Mail, msg, emails)
+		sent += n
+		if errors.Is(err, mail.ErrMailDisabled) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("models: listing reminders: %w", err)
 		}
 	}
 	if w.Logger != nil {

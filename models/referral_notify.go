@@ -71,20 +71,29 @@ func (w *NotifyWorker) Work(ctx context.Context, job *river.Job[NotifyArgs]) err
 		w.log().Info("referral notification has no recipients", slog.String("referral", ref.Reference), slog.String("what", job.Args.What))
 		return nil
 	}
-	// One message per recipient: addresses of one organisation are not
-	// shown to another, and one bad address does not stop the rest.
-	for _, addr := range to {
-		msg.To = []string{addr}
-		err := w.Mail.Send(ctx, msg)
-		if errors.Is(err, mail.ErrMailDisabled) {
-			w.log().Info("email is off; referral notification not sent", slog.String("referral", ref.Reference))
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("models: notify %s: %w", ref.Reference, err)
-		}
+	_, err = sendEach(ctx, w.Mail, msg, to)
+	if errors.Is(err, mail.ErrMailDisabled) {
+		w.log().Info("email is off; referral notification not sent", slog.String("referral", ref.Reference))
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("models: notify %s: %w", ref.Reference, err)
 	}
 	return nil
+}
+
+// sendEach sends a message to each address on its own, so that addresses
+// of one organisation are never shown to another, and says how many went.
+func sendEach(ctx context.Context, sender mail.Sender, msg mail.Message, to []string) (int, error) {
+	sent := 0
+	for _, addr := range dedupe(to) {
+		msg.To = []string{addr}
+		if err := sender.Send(ctx, msg); err != nil {
+			return sent, err
+		}
+		sent++
+	}
+	return sent, nil
 }
 
 func (w *NotifyWorker) log() *slog.Logger {
@@ -258,15 +267,13 @@ func (w *OverdueWorker) Work(ctx context.Context, _ *river.Job[OverdueArgs]) err
 			Text: fmt.Sprintf("Hello,\n\n%s past the response target and waiting for a response.\n\nSee them:\n\n%s\n\n%s\n\n%s\n",
 				what, link, noPersonalData, mail.PlatformName),
 		}
-		for _, addr := range dedupe(emails) {
-			msg.To = []string{addr}
-			if err := w.Mail.Send(ctx, msg); err != nil {
-				if errors.Is(err, mail.ErrMailDisabled) {
-					return nil
-				}
-				return fmt.Errorf("models: overdue reminders: %w", err)
-			}
-			sent++
+		n, err := sendEach(ctx, w.Mail, msg, emails)
+		sent += n
+		if errors.Is(err, mail.ErrMailDisabled) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("models: overdue reminders: %w", err)
 		}
 	}
 	if w.Logger != nil {

@@ -262,46 +262,41 @@ func NormaliseReference(s string) string {
 	return "R-" + s[:4] + "-" + s[4:]
 }
 
-// caseworkerOrgs and responderOrgs list the actor's organisations where
-// they hold each role.
-func (a *Actor) caseworkerOrgs() []string {
-	var out []string
+// memberships lists the actor's active memberships that pass keep.
+func (a *Actor) memberships(keep func(Roles) bool) []ActorMembership {
 	if a == nil {
 		return nil
 	}
-	for _, m := range a.Memberships {
-		if !m.Pending && m.Roles.Caseworker {
-			out = append(out, m.OrganisationID)
-		}
-	}
-	return out
-}
-
-func (a *Actor) responderOrgs() []string {
-	var out []string
-	if a == nil {
-		return nil
-	}
-	for _, m := range a.Memberships {
-		if !m.Pending && m.Roles.Responder {
-			out = append(out, m.OrganisationID)
-		}
-	}
-	return out
-}
-
-// ReferringOrganisations lists the organisations the actor may refer for.
-func (a *Actor) ReferringOrganisations() []ActorMembership {
 	var out []ActorMembership
-	if a == nil {
-		return nil
-	}
 	for _, m := range a.Memberships {
-		if !m.Pending && m.Roles.Caseworker {
+		if !m.Pending && keep(m.Roles) {
 			out = append(out, m)
 		}
 	}
 	return out
+}
+
+func orgIDs(ms []ActorMembership) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.OrganisationID
+	}
+	return out
+}
+
+// caseworkerOrgs and responderOrgs list the actor's organisations where
+// they hold each role.
+func (a *Actor) caseworkerOrgs() []string {
+	return orgIDs(a.memberships(func(r Roles) bool { return r.Caseworker }))
+}
+
+func (a *Actor) responderOrgs() []string {
+	return orgIDs(a.memberships(func(r Roles) bool { return r.Responder }))
+}
+
+// ReferringOrganisations lists the organisations the actor may refer for.
+func (a *Actor) ReferringOrganisations() []ActorMembership {
+	return a.memberships(func(r Roles) bool { return r.Caseworker })
 }
 
 func (r *Referrals) seal(plain []byte, associated string) (string, []byte) {
