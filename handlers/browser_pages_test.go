@@ -62,6 +62,13 @@ func TestBrowserSignedInPages(t *testing.T) {
 			s.open(t, tab, "/manage/team", 200)
 			check(t, tab, cw, 200)
 		})
+		t.Run("organisation details with errors", func(t *testing.T) {
+			s.open(t, tab, "/manage/organisation", 200)
+			check(t, tab, cw, 200)
+			eval[chromedp.Void](t, tab, `document.querySelector('#name').value = ''`)
+			submitForm(t, tab, `form[action="/manage/organisation"] button[type=submit]`, 422)
+			check(t, tab, cw, 422)
+		})
 		t.Run("invitation link", func(t *testing.T) {
 			s.open(t, tab, "/manage/team", 200)
 			if err := chromedp.Do(tab,

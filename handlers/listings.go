@@ -251,3 +251,54 @@ func (h *Handler) listingDelete(c echo.Context) error {
 	h.flash(c, "Draft deleted.")
 	return c.Redirect(http.StatusSeeOther, "/manage/services")
 }
+
+// organisationPage renders the organisation details form.
+func (h *Handler) organisationPage(c echo.Context, status int, vm manage.OrganisationPage) error {
+	org, choices := listingsOrg(c)
+	if org == "" {
+		return models.ErrForbidden
+	}
+	vm.Layout = h.layout(c, "Your organisation's details")
+	vm.Layout.Nav = "services"
+	vm.OrgID = org
+	for _, ch := range choices {
+		if ch.Current {
+			vm.OrgName = ch.Name
+		}
+	}
+	noStore(c)
+	return render(c, status, manage.Organisation(vm), nil)
+}
+
+// organisationEdit is GET /manage/organisation.
+func (h *Handler) organisationEdit(c echo.Context) error {
+	org, _ := listingsOrg(c)
+	if org == "" {
+		return models.ErrForbidden
+	}
+	d, err := models.GetOrganisationDetails(c.Request().Context(), h.db, currentActor(c), org)
+	if err != nil {
+		return err
+	}
+	return h.organisationPage(c, http.StatusOK, manage.OrganisationPage{Details: d})
+}
+
+// organisationSave is POST /manage/organisation.
+func (h *Handler) organisationSave(c echo.Context) error {
+	org, _ := listingsOrg(c)
+	if org == "" {
+		return models.ErrForbidden
+	}
+	in := models.OrganisationDetails{Name: c.FormValue("name"), AlternateName: c.FormValue("alternate_name"),
+		Description: c.FormValue("description"), Email: c.FormValue("email"), Website: c.FormValue("website")}
+	err := models.SaveOrganisationDetails(c.Request().Context(), h.db, currentActor(c), org, in)
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		return h.organisationPage(c, http.StatusUnprocessableEntity, manage.OrganisationPage{Details: in, Errors: components.Errors(ve.Fields)})
+	}
+	if err != nil {
+		return err
+	}
+	h.flash(c, "Your organisation's details are saved.")
+	return c.Redirect(http.StatusSeeOther, "/manage/services?org="+org)
+}

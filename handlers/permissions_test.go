@@ -308,6 +308,12 @@ func (w *permissionWorld) request(role string, r permissionRow) (string, url.Val
 		form.Set("user", w.users["no organisation"])
 	case "POST /join":
 		form.Set("name", "A new charity asked for by "+role)
+	case "GET /manage/organisation":
+		path += "?org=" + w.ids["orgA"]
+	case "POST /manage/organisation":
+		form.Set("org", w.ids["orgA"])
+		form.Set("name", "Renamed by "+role)
+		form.Set("website", "www.example.org.uk")
 	case "GET /manage/team":
 		path += "?org=" + w.ids["orgA"]
 	case "POST /manage/team/invitations":

@@ -73,6 +73,8 @@ func (h *Handler) routes(e *echo.Echo) {
 	e.GET("/manage/data-protection/access-log", h.dataProtectionAccessLog, member...)
 	e.POST("/manage/data-protection/access-log", h.dataProtectionAccessLog, member...)
 
+	e.GET("/manage/organisation", h.organisationEdit, member...)
+	e.POST("/manage/organisation", h.organisationSave, member...)
 	e.GET("/manage/team", h.teamShow, member...)
 	e.POST("/manage/team/invitations", h.teamInvite, member...)
 	e.POST("/manage/team/members/:id", h.teamMemberUpdate, member...)

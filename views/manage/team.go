@@ -43,3 +43,13 @@ func filter(ms []models.TeamMember, pending bool) []models.TeamMember {
 	}
 	return out
 }
+
+// OrganisationPage is the form for an organisation's own directory record.
+type OrganisationPage struct {
+	Layout  views.Layout
+	OrgID   string
+	OrgName string
+	Details models.OrganisationDetails
+	Errors  components.Errors
+	Saved   bool
+}
