@@ -103,6 +103,25 @@ func TestBrowserSignedInPages(t *testing.T) {
 		s.open(t, tab, path, 200)
 		check(t, tab, cw, 200)
 
+		// The category box narrows the checkboxes as you type; ticked ones
+		// stay, and clearing it shows them all again.
+		if eval[bool](t, tab, `document.querySelector('.app-category-filter').hidden`) {
+			t.Fatal("the category filter is still hidden with JavaScript on")
+		}
+		all := eval[int](t, tab, `document.querySelectorAll('#category-list .govuk-checkboxes__item').length`)
+		ticked := eval[int](t, tab, `document.querySelectorAll('#category-list input:checked').length`)
+		if err := chromedp.Do(tab, chromedp.SendKeys(chromedp.ID("category-filter"), "zzzz no such category")); err != nil {
+			t.Fatal(err)
+		}
+		visible := `[...document.querySelectorAll('#category-list .govuk-checkboxes__item')].filter(i => i.offsetParent !== null).length`
+		if got := eval[int](t, tab, visible); got != ticked || all <= ticked {
+			t.Errorf("filtering for nothing shows %d of %d categories, want only the %d ticked", got, all, ticked)
+		}
+		eval[chromedp.Void](t, tab, `const f = document.getElementById('category-filter'); f.value = ''; f.dispatchEvent(new Event('input', {bubbles: true}))`)
+		if got := eval[int](t, tab, visible); got != all {
+			t.Errorf("after clearing the filter %d of %d categories show", got, all)
+		}
+
 		// htmx adds a location row in place, keeping what was typed.
 		n := eval[int](t, tab, `document.querySelectorAll('.app-location').length`)
 		if err := chromedp.Do(tab, chromedp.SendKeys(chromedp.ID("schedules-0-notes"), "Closed on bank holidays")); err != nil {

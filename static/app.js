@@ -31,3 +31,42 @@ function initSwapped(evt) {
 // htmx:oobAfterSwap on out-of-band ones; both bubble to the document.
 document.addEventListener("htmx:afterSwap", initSwapped);
 document.addEventListener("htmx:oobAfterSwap", initSwapped);
+
+// A long list of checkboxes (a service's categories) gets a box that narrows
+// it as you type. Without JavaScript the box stays hidden and every checkbox
+// shows; ticked ones always stay in view.
+function showFilters(root) {
+  for (const input of root.querySelectorAll("[data-filter-list]")) {
+    input.closest("[hidden]")?.removeAttribute("hidden");
+  }
+}
+
+document.addEventListener("input", (evt) => {
+  const input = evt.target;
+  if (!(input instanceof HTMLInputElement) || !input.dataset.filterList) {
+    return;
+  }
+  const list = document.getElementById(input.dataset.filterList);
+  if (!list) {
+    return;
+  }
+  const words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+  let shown = 0;
+  const items = list.querySelectorAll(".govuk-checkboxes__item");
+  for (const item of items) {
+    const text = item.textContent.toLowerCase();
+    const ticked = item.querySelector("input:checked") !== null;
+    const match = ticked || words.every((w) => text.includes(w));
+    item.hidden = !match;
+    if (match) {
+      shown++;
+    }
+  }
+  const count = document.getElementById(input.getAttribute("aria-describedby"));
+  if (count) {
+    count.textContent = words.length ? `${shown} of ${items.length} categories shown` : "";
+  }
+});
+
+showFilters(document);
+document.addEventListener("htmx:afterSwap", (evt) => showFilters(evt.detail.elt.parentElement ?? evt.detail.elt));
