@@ -71,7 +71,8 @@ func listingForm(c echo.Context) (models.ListingInput, error) {
 	in := models.ListingInput{
 		Name: get("name"), Description: get("description"), State: get("state"), Categories: form["categories"],
 		MinimumAge: get("minimum_age"), MaximumAge: get("maximum_age"), Eligibility: get("eligibility"),
-		Fees: get("fees"), Languages: get("languages"), ApplicationProcess: get("application_process"),
+		Fees: get("fees"), Price: get("price"), PriceFor: get("price_for"), Areas: get("areas"),
+		Languages: get("languages"), ApplicationProcess: get("application_process"),
 		Email: get("email"), Website: get("website"), AcceptsReferrals: on("accepts_referrals"),
 		Responders: form["responders"], ReferralEmail: get("referral_email"),
 		ResponseTargetDays: get("response_target_days"), Capacity: get("capacity"), Version: get("version"),

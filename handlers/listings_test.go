@@ -48,7 +48,7 @@ func (w *permissionWorld) send(t *testing.T, role, method, path string, form url
 func listingFormValues(org string) url.Values {
 	return url.Values{
 		"org": {org}, "name": {"Lunch club"}, "description": {"Hot meals on weekdays."}, "state": {"open"},
-		"capacity": {"open"}, "response_target_days": {"5"},
+		"capacity": {"open"}, "response_target_days": {"5"}, "price": {"2.50"}, "price_for": {"per meal"}, "areas": {"Leeds, Bradford"},
 		"phones-0-id": {""}, "phones-0-number": {"0113 496 0123"}, "phones-0-description": {"Bookings"},
 		"schedules-0-id": {""}, "schedules-0-days": {"MO", "WE"}, "schedules-0-opens": {"12:00"}, "schedules-0-closes": {"14:00"}, "schedules-0-notes": {""},
 		"locations-0-id": {""}, "locations-0-name": {"Church hall"}, "locations-0-address1": {"3 Chapel Lane"}, "locations-0-address2": {""},
@@ -109,7 +109,8 @@ func TestListingPages(t *testing.T) {
 	}
 	id := strings.TrimSuffix(strings.TrimPrefix(loc, "/manage/services/"), "/edit")
 	res, body = w.send(t, "anonymous", http.MethodGet, "/api/services/"+id, nil)
-	if res.StatusCode != 200 || !strings.Contains(body, "Church hall") || !strings.Contains(body, `"byday":"MO,WE"`) {
+	if res.StatusCode != 200 || !strings.Contains(body, "Church hall") || !strings.Contains(body, `"byday":"MO,WE"`) ||
+		!strings.Contains(body, `"amount":2.5`) || !strings.Contains(body, `"name":"Bradford"`) {
 		t.Fatalf("API after create: %d %.300s", res.StatusCode, body)
 	}
 	// A service made from nothing in the form is a valid ORUK and HSDS

@@ -72,6 +72,7 @@ func listingFields(in ListingInput) (published, local map[string]string) {
 		"Name": in.Name, "Description": in.Description, "Status": ListingState(in.State).Label(),
 		"Categories": strings.Join(cats, "\n"), "Minimum age": in.MinimumAge, "Maximum age": in.MaximumAge,
 		"Who it is for": in.Eligibility, "Cost": in.Fees, "Languages": strings.Join(languageNames(in.Languages), ", "),
+		"Price": strings.TrimSpace(in.Price + " " + in.PriceFor), "Areas covered": strings.Join(languageNames(in.Areas), ", "),
 		"How to access it": in.ApplicationProcess, "Email": in.Email, "Website": in.Website,
 		"Phones": strings.Join(phones, "\n"), "Contacts": strings.Join(contacts, "\n"),
 		"Opening times": strings.Join(scheds, "\n"), "Locations": strings.Join(locs, "\n"),

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"math"
 	"fmt"
 	"net/mail"
 	"net/url"
@@ -88,6 +89,13 @@ type ListingInput struct {
 	MaximumAge         string
 	Eligibility        string
 	Fees               string
+	// Price and PriceFor are the service's structured price (an HSDS cost
+	// option in pounds): "5.50" and "per session". Empty is no price.
+	Price    string
+	PriceFor string
+	// Areas are the places the service covers, separated by commas
+	// (HSDS service areas), such as "Kirklees, Calderdale".
+	Areas              string
 	Languages          string // names, separated by commas
 	ApplicationProcess string
 	Email              string
@@ -334,7 +342,7 @@ func (in ListingInput) Validate() (ListingInput, *ValidationError) {
 	out := in.WithoutBlankRows()
 	trim := func(p *string) { *p = strings.TrimSpace(*p) }
 	for _, p := range []*string{&out.Name, &out.Description, &out.Eligibility, &out.Fees, &out.Languages,
-		&out.ApplicationProcess, &out.MinimumAge, &out.MaximumAge, &out.ResponseTargetDays} {
+		&out.ApplicationProcess, &out.MinimumAge, &out.MaximumAge, &out.ResponseTargetDays, &out.Price, &out.PriceFor, &out.Areas} {
 		trim(p)
 	}
 	if out.Name == "" {
@@ -353,6 +361,18 @@ func (in ListingInput) Validate() (ListingInput, *ValidationError) {
 	checkText(v, "eligibility", "Who it is for", out.Eligibility, maxMidText, true)
 	checkText(v, "fees", "Cost", out.Fees, maxMidText, true)
 	checkText(v, "languages", "Languages", out.Languages, maxMidText, false)
+	checkText(v, "areas", "Areas covered", out.Areas, maxMidText, false)
+	if len(languageNames(out.Areas)) > maxRows {
+		v.Add("areas", fmt.Sprintf("List %d areas or fewer", maxRows))
+	}
+	checkText(v, "price_for", "What the price is for", out.PriceFor, maxShortText, false)
+	if out.Price != "" {
+		if _, ok := parsePrice(out.Price); !ok {
+			v.Add("price", "Enter a price in pounds, like 5 or 12.50, or leave it empty")
+		}
+	} else if out.PriceFor != "" {
+		v.Add("price", "Enter the price, or leave what it is for empty")
+	}
 	checkText(v, "application_process", "How to access it", out.ApplicationProcess, maxMidText, true)
 	lo := parseAge(v, "minimum_age", "Minimum age", out.MinimumAge)
 	hi := parseAge(v, "maximum_age", "Maximum age", out.MaximumAge)
@@ -512,4 +532,15 @@ func (s ScheduleInput) Summary() string {
 		text += s.Notes
 	}
 	return text
+}
+
+// parsePrice reads a price in pounds as people type it: "5", "£12.50",
+// "1,200". It refuses negatives and anything over a million.
+func parsePrice(s string) (float64, bool) {
+	s = strings.ReplaceAll(strings.TrimPrefix(strings.TrimSpace(s), "£"), ",", "")
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || math.IsNaN(f) || f < 0 || f > 1_000_000 {
+		return 0, false
+	}
+	return math.Round(f*100) / 100, true
 }

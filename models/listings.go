@@ -274,6 +274,20 @@ func inputFromRecord(ctx context.Context, db *gorm.DB, rec ServiceRecord, s Serv
 		langs = append(langs, l.Name)
 	}
 	in.Languages = strings.Join(langs, ", ")
+	var areas []string
+	for _, a := range rec.ServiceAreas {
+		if a.Name != "" {
+			areas = append(areas, a.Name)
+		}
+	}
+	in.Areas = strings.Join(areas, ", ")
+	if len(rec.CostOptions) > 0 && rec.CostOptions[0].Amount != nil {
+		in.Price = strconv.FormatFloat(*rec.CostOptions[0].Amount, 'f', -1, 64)
+		if strings.Contains(in.Price, ".") {
+			in.Price = strconv.FormatFloat(*rec.CostOptions[0].Amount, 'f', 2, 64)
+		}
+		in.PriceFor = rec.CostOptions[0].Option
+	}
 	for _, at := range rec.Attributes {
 		if !slices.Contains(in.Categories, at.TaxonomyTermID) {
 			in.Categories = append(in.Categories, at.TaxonomyTermID)
@@ -652,6 +666,31 @@ func buildService(rec ServiceRecord, old Service, in ListingInput, points []loca
 			l = hsds.Language{ID: NewID(), Name: n}
 		}
 		s.Languages = append(s.Languages, l)
+	}
+
+	oldAreas := map[string]hsds.ServiceArea{}
+	for _, a := range rec.ServiceAreas {
+		oldAreas[a.Name] = a
+	}
+	s.ServiceAreas = nil
+	for _, n := range languageNames(in.Areas) {
+		a, ok := oldAreas[n]
+		if !ok {
+			a = hsds.ServiceArea{ID: NewID(), Name: n}
+		}
+		s.ServiceAreas = append(s.ServiceAreas, a)
+	}
+
+	// The form keeps the first price; any others (from an import) stay.
+	var rest []hsds.CostOption
+	first := hsds.CostOption{ID: NewID()}
+	if len(rec.CostOptions) > 0 {
+		first, rest = rec.CostOptions[0], rec.CostOptions[1:]
+	}
+	s.CostOptions = rest
+	if amount, ok := parsePrice(in.Price); ok {
+		first.Amount, first.Currency, first.Option = &amount, "GBP", in.PriceFor
+		s.CostOptions = append([]hsds.CostOption{first}, rest...)
 	}
 
 	oldAttrs := map[string]hsds.Attribute{}

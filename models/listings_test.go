@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +36,11 @@ func TestListingValidation(t *testing.T) {
 		field string
 	}{
 		{"no name", func(in *models.ListingInput) { in.Name = "  " }, "name"},
+		{"price not a number", func(in *models.ListingInput) { in.Price = "five pounds" }, "price"},
+		{"negative price", func(in *models.ListingInput) { in.Price = "-3" }, "price"},
+		{"NaN price", func(in *models.ListingInput) { in.Price = "NaN" }, "price"},
+		{"price for without a price", func(in *models.ListingInput) { in.PriceFor = "per session" }, "price"},
+		{"HTML in areas", func(in *models.ListingInput) { in.Areas = "Kirklees, <b>Leeds</b>" }, "areas"},
 		{"long name", func(in *models.ListingInput) { in.Name = strings.Repeat("n", 256) }, "name"},
 		{"script in name", func(in *models.ListingInput) { in.Name = `<script>alert(1)</script>` }, "name"},
 		{"control characters in name", func(in *models.ListingInput) { in.Name = "Warm\x00Spaces" }, "name"},
@@ -436,6 +442,58 @@ func TestConfirmClaimAndDelete(t *testing.T) {
 		db.Model(&models.Service{}).Where("id = ?", id).Count(&n)
 		if n != 0 {
 			t.Error("the draft is still there")
+		}
+	})
+}
+
+// A structured price and the areas covered are published as HSDS cost
+// options and service areas, and read back into the form unchanged.
+func TestSaveListingPriceAndAreas(t *testing.T) {
+	dbtest.Dialects(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		w := newListingWorld(t, db)
+		in := validListing()
+		in.Price, in.PriceFor, in.Areas = "£5.50", "per session", "Kirklees, Calderdale, Kirklees"
+		id, err := models.SaveListing(ctx, db, geo.NewOffline(), w.adminA, w.orgA, "", in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := models.LoadServices(ctx, db, []string{id}, models.Public)
+		if err != nil || len(recs) != 1 {
+			t.Fatal(err)
+		}
+		rec := recs[0]
+		if len(rec.CostOptions) != 1 || rec.CostOptions[0].Amount == nil || *rec.CostOptions[0].Amount != 5.5 ||
+			rec.CostOptions[0].Currency != "GBP" || rec.CostOptions[0].Option != "per session" {
+			t.Errorf("cost options: %+v", rec.CostOptions)
+		}
+		// Areas are stored as a set (HSDS gives them no order).
+		var names []string
+		for _, a := range rec.ServiceAreas {
+			names = append(names, a.Name)
+		}
+		slices.Sort(names)
+		if strings.Join(names, ",") != "Calderdale,Kirklees" {
+			t.Errorf("service areas: %+v", rec.ServiceAreas)
+		}
+		l, err := models.GetListing(ctx, db, w.adminA, id)
+		if err != nil || l.Input.Price != "5.50" || l.Input.PriceFor != "per session" ||
+			(l.Input.Areas != "Kirklees, Calderdale" && l.Input.Areas != "Calderdale, Kirklees") {
+			t.Fatalf("read back: %v %q %q %q", err, l.Input.Price, l.Input.PriceFor, l.Input.Areas)
+		}
+		// Emptying the price removes the cost option; the areas keep their ids.
+		areaID := rec.ServiceAreas[0].ID
+		l.Input.Price, l.Input.PriceFor = "", ""
+		if _, err := models.SaveListing(ctx, db, geo.NewOffline(), w.adminA, w.orgA, id, l.Input); err != nil {
+			t.Fatal(err)
+		}
+		recs, _ = models.LoadServices(ctx, db, []string{id}, models.Public)
+		kept := false
+		for _, a := range recs[0].ServiceAreas {
+			kept = kept || a.ID == areaID
+		}
+		if len(recs[0].CostOptions) != 0 || !kept {
+			t.Errorf("after emptying the price: %+v, areas %+v", recs[0].CostOptions, recs[0].ServiceAreas)
 		}
 	})
 }
