@@ -1,8 +1,8 @@
 package models
 
 import (
-	"math"
 	"fmt"
+	"math"
 	"net/mail"
 	"net/url"
 	"regexp"
@@ -81,14 +81,14 @@ func stateOf(v Visibility, status string) ListingState {
 // every value is kept as typed so that a form with mistakes comes back
 // exactly as it was sent.
 type ListingInput struct {
-	Name               string
-	Description        string
-	State              string
-	Categories         []string // taxonomy term ids
-	MinimumAge         string
-	MaximumAge         string
-	Eligibility        string
-	Fees               string
+	Name        string
+	Description string
+	State       string
+	Categories  []string // taxonomy term ids
+	MinimumAge  string
+	MaximumAge  string
+	Eligibility string
+	Fees        string
 	// Price and PriceFor are the service's structured price (an HSDS cost
 	// option in pounds): "5.50" and "per session". Empty is no price.
 	Price    string
