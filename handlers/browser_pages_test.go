@@ -12,6 +12,9 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/openreferral-uk/referrals/models"
+	"github.com/openreferral-uk/referrals/models/hsds/schematest"
 )
 
 // TestBrowserSignedInPages signs in through the real demo page in headless
@@ -91,6 +94,49 @@ func TestBrowserSignedInPages(t *testing.T) {
 			}
 			check(t, tab, cw, 422)
 		})
+	})
+
+	t.Run("org admin creates a service from nothing", func(t *testing.T) {
+		tab, cw := signIn(t, "org admin")
+		s.open(t, tab, "/manage/services/new", 200)
+		check(t, tab, cw, 200)
+		if err := chromedp.Do(tab,
+			chromedp.SendKeys(chromedp.ID("name"), "Saturday breakfast club"),
+			chromedp.SendKeys(chromedp.ID("description"), "A free cooked breakfast and company, every Saturday morning."),
+			chromedp.Click(chromedp.CSS(`input[name="state"][value="open"]`)),
+			chromedp.SendKeys(chromedp.ID("fees"), "Free"),
+			chromedp.SendKeys(chromedp.ID("areas"), "Kirklees"),
+			chromedp.SendKeys(chromedp.ID("phones-0-number"), "0113 496 0123"),
+			chromedp.Click(chromedp.CSS(`input[name="schedules-0-days"][value="SA"]`)),
+			chromedp.SendKeys(chromedp.ID("schedules-0-opens"), "08:30"),
+			chromedp.SendKeys(chromedp.ID("schedules-0-closes"), "11:00"),
+			chromedp.SendKeys(chromedp.ID("locations-0-name"), "St Paul's hall"),
+			chromedp.SendKeys(chromedp.ID("locations-0-address1"), "2 Church Street"),
+			chromedp.SendKeys(chromedp.ID("locations-0-city"), "Huddersfield"),
+			chromedp.SendKeys(chromedp.ID("locations-0-postcode"), "HD1 2SP"),
+		); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := chromedp.RunResponse(tab, chromedp.Click(chromedp.CSS(`button[name=save]`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if msgs := eval[[]string](t, tab, `[...document.querySelectorAll('.govuk-error-message')].map(e => e.textContent.trim())`); resp.Status != 200 || len(msgs) > 0 {
+			t.Fatalf("the new service was refused (%d): %v", resp.Status, msgs)
+		}
+		check(t, tab, cw, 200)
+		u := eval[string](t, tab, `location.pathname`)
+		id := strings.TrimSuffix(strings.TrimPrefix(u, "/manage/services/"), "/edit")
+		if !models.IsUUIDShaped(id) {
+			t.Fatalf("after saving, the browser is at %s", u)
+		}
+		// Published at once, and a valid ORUK (and HSDS) service.
+		got := apiService(t, w.srv.URL, id)
+		if !strings.Contains(got.body, "Saturday breakfast club") || !strings.Contains(got.body, `"byday":"SA"`) {
+			t.Fatalf("the API does not have the new service: %.300s", got.body)
+		}
+		schematest.Validate(t, schematest.Schema(t, schematest.ORUKPrefix, "service.json"), "/api/services/"+id, []byte(got.body))
+		schematest.Validate(t, schematest.Schema(t, schematest.HSDSPrefix, "service.json"), "/api/services/"+id, []byte(got.body))
 	})
 
 	t.Run("org admin edits a service", func(t *testing.T) {
