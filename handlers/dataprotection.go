@@ -195,6 +195,13 @@ func (h *Handler) dpChange(c echo.Context, done string, do func(refs *models.Ref
 		p, keepForm := failed(ve)
 		return h.dpReferralPage(c, http.StatusUnprocessableEntity, p, keepForm)
 	}
+	if errors.Is(err, models.ErrConflict) {
+		// Someone changed it meanwhile: show it as it is now, with what
+		// was typed kept in the form.
+		p, keepForm := failed(&models.ValidationError{Fields: map[string]string{
+			"why": "Someone changed this referral while you had it open: check it below, then save again"}})
+		return h.dpReferralPage(c, http.StatusConflict, p, keepForm)
+	}
 	if err != nil {
 		return err
 	}
@@ -205,9 +212,10 @@ func (h *Handler) dpChange(c echo.Context, done string, do func(refs *models.Ref
 // dataProtectionCorrect is POST /manage/data-protection/referrals/:ref/correct.
 func (h *Handler) dataProtectionCorrect(c echo.Context) error {
 	f, why := models.ReferralFormFrom(c.FormValue), c.FormValue("why")
+	version, _ := strconv.Atoi(c.FormValue("version"))
 	return h.dpChange(c, "The correction is saved and recorded in the referral's history.",
 		func(refs *models.Referrals, org string) error {
-			return refs.Correct(c.Request().Context(), currentActor(c), org, c.Param("ref"), f, why)
+			return refs.Correct(c.Request().Context(), currentActor(c), org, c.Param("ref"), version, f, why)
 		},
 		func(ve *models.ValidationError) (dataprotection.ReferralPage, bool) {
 			return dataprotection.ReferralPage{Form: f, Why: why, Errors: ve.Fields}, true

@@ -100,7 +100,7 @@ func TestDataProtectionLeadJourney(t *testing.T) {
 	// Correct the first: the new name finds it, the old one only the second.
 	correct := url.Values{"org": {w.ids["orgA"]}, "given_name": {"Alex"}, "family_name": {"Exampel"}, "birth_day": {"1"},
 		"birth_month": {"5"}, "birth_year": {"1990"}, "preferred_contact": {"phone"}, "phone": {"01632 960 123"},
-		"reason": {"Behind on rent"}, "why": {"The person asked"}}
+		"reason": {"Behind on rent"}, "why": {"The person asked"}, "version": {"1"}}
 	if res := post("data protection lead", "/manage/data-protection/referrals/"+first+"/correct", correct); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("correct: %d", res.StatusCode)
 	}

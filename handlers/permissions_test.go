@@ -415,6 +415,7 @@ func (w *permissionWorld) request(role string, r permissionRow) (string, url.Val
 		form.Set("phone", "01632 960001")
 		form.Set("reason", "Needs advice")
 		form.Set("why", "Asked by "+role)
+		form.Set("version", "1")
 	case "POST /manage/data-protection/referrals/:ref/erase":
 		path = strings.Replace(path, ":ref", w.ids["reference"], 1)
 		form.Set("org", w.ids["orgA"])

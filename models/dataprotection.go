@@ -172,19 +172,22 @@ func (s SubjectAccess) JSON() ([]byte, error) { return json.MarshalIndent(s, "",
 
 // Correct replaces a person's details on a referral with corrected ones,
 // recorded as an event with who and why.
-func (r *Referrals) Correct(ctx context.Context, a *Actor, orgID, reference string, f ReferralForm, why string) error {
+func (r *Referrals) Correct(ctx context.Context, a *Actor, orgID, reference string, version int, f ReferralForm, why string) error {
 	if err := r.dpCheck(a, orgID); err != nil {
 		return err
 	}
 	f.Trim()
 	why = strings.TrimSpace(why)
-	v := f.ValidateStep(StepPerson, Now())
-	// The basis step's answers are not being corrected here: only the
-	// under-16 consistency check of the person step depends on them.
-	delete(v.Fields, "birth_day")
-	if _, ok := f.DateOfBirth(); !ok {
-		v.Add("birth_day", "Enter the person's date of birth, for example 31 3 1980")
+	// The person step's checks all apply but the one comparing the date of
+	// birth with the basis step's under-16 answer, which is not being
+	// corrected: answering it from the date itself passes it.
+	if dob, ok := f.DateOfBirth(); ok {
+		f.Under16 = "no"
+		if Now().Before(dob.AddDate(16, 0, 0)) {
+			f.Under16 = "yes"
+		}
 	}
+	v := f.ValidateStep(StepPerson, Now())
 	if f.Reason == "" {
 		v.Add("reason", "Enter the reason for the referral")
 	}
@@ -204,6 +207,9 @@ func (r *Referrals) Correct(ctx context.Context, a *Actor, orgID, reference stri
 		}
 		if ref.AnonymisedAt != nil {
 			return fmt.Errorf("referral %s is anonymised: %w", ref.Reference, ErrInvalidTransition)
+		}
+		if version != ref.Version {
+			return fmt.Errorf("referral %s at version %d, not %d: %w", ref.Reference, ref.Version, version, ErrConflict)
 		}
 		old, err := r.Keys.Open(ref.KeyID, ref.PersonSealed, personAD(ref.ID))
 		if err != nil {

@@ -93,11 +93,21 @@ func TestSubjectAccessCorrectionAndErasure(t *testing.T) {
 		// Correct the name: found by the new one, not the old.
 		corrected := validForm()
 		corrected.FamilyName = "Quartermain"
-		if err := w.svc.Correct(ctx, lead, w.referring, second.Reference, corrected, ""); err == nil {
+		if err := w.svc.Correct(ctx, lead, w.referring, second.Reference, 1, corrected, ""); err == nil {
 			t.Error("a correction without a reason was accepted")
 		}
-		if err := w.svc.Correct(ctx, lead, w.referring, second.Reference, corrected, "Spelling, as the person asked"); err != nil {
+		future := corrected
+		future.BirthYear = "2099"
+		var fve *models.ValidationError
+		if err := w.svc.Correct(ctx, lead, w.referring, second.Reference, 1, future, "x"); !errors.As(err, &fve) || fve.Fields["birth_day"] == "" {
+			t.Errorf("a date of birth in the future was accepted: %v", err)
+		}
+		if err := w.svc.Correct(ctx, lead, w.referring, second.Reference, 1, corrected, "Spelling, as the person asked"); err != nil {
 			t.Fatal(err)
+		}
+		// A second correction from the same (now stale) page is refused.
+		if err := w.svc.Correct(ctx, lead, w.referring, second.Reference, 1, corrected, "Again"); !errors.Is(err, models.ErrConflict) {
+			t.Errorf("a stale correction: %v", err)
 		}
 		found, _ := w.svc.FindPerson(ctx, lead, w.referring, models.PersonQuery{GivenName: "Zebedee", FamilyName: "Quartermain", DateOfBirth: "1983-07-14"})
 		if len(found) != 1 || found[0].Reference != second.Reference {

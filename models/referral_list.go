@@ -109,7 +109,7 @@ func (r *Referrals) List(ctx context.Context, a *Actor, q ReferralQuery) (Referr
 		if q.List == ListReceived {
 			// A service with named responders is answered by them alone.
 			s = s.Where("r.receiving_organisation_id IN ?", orNoID(a.responderOrgs())).
-				Where("(NOT EXISTS (SELECT 1 FROM service_responders sr WHERE sr.service_id = r.service_id) OR EXISTS (SELECT 1 FROM service_responders sr WHERE sr.service_id = r.service_id AND sr.membership_id IN ?))",
+				Where("(NOT EXISTS ("+activeNamedFor+") OR EXISTS ("+activeNamedFor+" AND sr.membership_id IN ?))",
 					orNoID(a.membershipIDs()))
 			if q.Mine {
 				s = s.Where("r.assigned_user_id = ?", a.User.ID)
@@ -176,6 +176,12 @@ func listName(l string) string {
 	}
 	return ListSent
 }
+
+// activeNamedFor is activeNamedResponders correlated with the listed
+// referral's service.
+const activeNamedFor = `SELECT 1 FROM service_responders sr
+	JOIN memberships nm ON nm.id = sr.membership_id JOIN users nu ON nu.id = nm.user_id
+	WHERE sr.service_id = r.service_id AND nm.responder = TRUE AND nm.status = 'active' AND nu.suspended_at IS NULL`
 
 // orNoID keeps an IN list valid SQL when the actor has no organisations
 // of that kind: no id matches the empty string.

@@ -195,7 +195,7 @@ func referralTarget(ctx context.Context, db *gorm.DB, serviceID string) (Referra
 		t.ResponseTargetDays = DefaultResponseTargetDays
 	}
 	if t.ReceivingOrganisationID != "" {
-		err := activeResponders(db.WithContext(ctx), t.ReceivingOrganisationID).Count(&t.Responders).Error
+		err := serviceResponders(db.WithContext(ctx), t.ReceivingOrganisationID, t.ServiceID).Count(&t.Responders).Error
 		if err != nil {
 			return ReferralTarget{}, fmt.Errorf("models: referral target: %w", err)
 		}
@@ -219,13 +219,20 @@ func activeCaseworkers(db *gorm.DB, orgID string) *gorm.DB {
 			orgID, true, MembershipActive)
 }
 
-// serviceResponders selects who responds for a service: its named
+// activeNamedResponders selects the memberships named to respond for a
+// service (?) that can respond now: still responders, active, not
+// suspended. A service whose named responders have all gone is answered by
+// the whole organisation again, so that no referral is left unseen.
+const activeNamedResponders = `SELECT sr.membership_id FROM service_responders sr
+	JOIN memberships nm ON nm.id = sr.membership_id JOIN users nu ON nu.id = nm.user_id
+	WHERE sr.service_id = ? AND nm.responder = TRUE AND nm.status = 'active' AND nu.suspended_at IS NULL`
+
+// serviceResponders selects who responds for a service: its active named
 // responders when it has any, otherwise every responder of the
 // organisation.
 func serviceResponders(db *gorm.DB, orgID, serviceID string) *gorm.DB {
 	return activeResponders(db, orgID).Where(
-		"(NOT EXISTS (SELECT 1 FROM service_responders sr WHERE sr.service_id = ?) OR m.id IN (SELECT sr.membership_id FROM service_responders sr WHERE sr.service_id = ?))",
-		serviceID, serviceID)
+		"(NOT EXISTS ("+activeNamedResponders+") OR m.id IN ("+activeNamedResponders+"))", serviceID, serviceID)
 }
 
 // referenceAlphabet leaves out letters and digits that are read or heard
@@ -391,8 +398,8 @@ func (r *Referrals) dueAt(from time.Time, days int) time.Time {
 }
 
 // OpenDuplicates counts the open referrals of the same person (by name and
-// date of birth) to the same service, from any organisation: a warning,
-// never a refusal, and it names nothing about the other referrals.
+// date of birth) to the same service from the actor's own organisations: a
+// warning, never a refusal.
 func (r *Referrals) OpenDuplicates(ctx context.Context, a *Actor, serviceID string, f ReferralForm) (int64, error) {
 	if !Can(a, ListReferrals, Resource{}) || r.Keys == nil {
 		return 0, nil
@@ -404,8 +411,12 @@ func (r *Referrals) OpenDuplicates(ctx context.Context, a *Actor, serviceID stri
 	}
 	hashes := r.Keys.LookupHashes(personLookupValue(f.GivenName, f.FamilyName, dob.Format(time.DateOnly)))
 	var n int64
+	// Only the actor's own organisations' referrals count: saying whether
+	// another organisation has referred this person would tell a
+	// caseworker what only that organisation may know.
 	err := r.DB.WithContext(ctx).Model(&Referral{}).
-		Where("service_id = ? AND person_hash IN ? AND status NOT IN ?", serviceID, hashes, FinalStatuses).Count(&n).Error
+		Where("service_id = ? AND person_hash IN ? AND status NOT IN ? AND referring_organisation_id IN ?",
+			serviceID, hashes, FinalStatuses, orNoID(a.caseworkerOrgs())).Count(&n).Error
 	if err != nil {
 		return 0, fmt.Errorf("models: duplicate referrals: %w", err)
 	}
@@ -426,8 +437,7 @@ func (r *Referrals) load(tx *gorm.DB, a *Actor, reference string) (Referral, err
 	if len(rows) == 0 {
 		return Referral{}, fmt.Errorf("models: referral: %w", ErrNotFound)
 	}
-	if err := tx.Model(&ServiceResponder{}).Where("service_id = ?", rows[0].ServiceID).
-		Pluck("membership_id", &rows[0].serviceResponders).Error; err != nil {
+	if err := tx.Raw(activeNamedResponders, rows[0].ServiceID).Scan(&rows[0].serviceResponders).Error; err != nil {
 		return Referral{}, fmt.Errorf("models: load referral: %w", err)
 	}
 	if !Can(a, ViewReferral, rows[0].resource()) {
@@ -932,12 +942,18 @@ func (r *Referrals) AddNote(ctx context.Context, a *Actor, reference, body strin
 		if ref.AnonymisedAt != nil {
 			return fmt.Errorf("referral %s is anonymised: %w", ref.Reference, ErrInvalidTransition)
 		}
+		// Touch the row first, only if it is still not erased: the update
+		// holds the row, so an erasure cannot slip in before the note.
+		res := tx.Model(&Referral{}).Where("id = ? AND anonymised_at IS NULL", ref.ID).Update("updated_at", now)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("referral %s was erased meanwhile: %w", ref.Reference, ErrInvalidTransition)
+		}
 		n := ReferralNote{ID: uuid.NewString(), ReferralID: ref.ID, At: now, UserID: actorID(a), Side: string(sideOf(a, ref))}
 		n.KeyID, n.BodySealed = r.seal([]byte(body), noteAD(n.ID))
 		if err := tx.Create(&n).Error; err != nil {
-			return err
-		}
-		if err := tx.Model(&Referral{}).Where("id = ?", ref.ID).Update("updated_at", now).Error; err != nil {
 			return err
 		}
 		return r.Jobs.enqueueTx(ctx, tx, NotifyArgs{ReferralID: ref.ID, What: NotifyNote, Side: n.Side}, nil)

@@ -274,6 +274,11 @@ func TestReferralPersonalDataIsSealed(t *testing.T) {
 		if n, err := w.svc.OpenDuplicates(ctx, w.colleague, w.serviceID, validForm()); err != nil || n != 1 {
 			t.Errorf("duplicates: %d, %v", n, err)
 		}
+		// A caseworker of another organisation is not told.
+		outsider := actorWith(t, db, w.receiving, "caseworker")
+		if n, _ := w.svc.OpenDuplicates(ctx, outsider, w.serviceID, validForm()); n != 0 {
+			t.Errorf("another organisation's caseworker learns of %d referrals", n)
+		}
 		// A wrong key cannot open it.
 		otherKeys, err := models.ParseKeyring("other:" + models.NewKey())
 		if err != nil {
@@ -448,6 +453,15 @@ func TestReferralNamedResponders(t *testing.T) {
 		}
 		if len(v.Responders) != 1 || v.Responders[0].ID != named.ID {
 			t.Errorf("assignable responders: %+v", v.Responders)
+		}
+		// The named responder is suspended: the whole organisation answers
+		// again, so the referral is not left unseen.
+		db.Model(&models.User{}).Where("id = ?", named.ID).Update("suspended_at", models.Now())
+		if _, err := w.svc.Open(ctx, w.responder, ref.Reference, models.AccessView); err != nil {
+			t.Errorf("after the named responder was suspended, the organisation's responder: %v", err)
+		}
+		if list, _ := w.svc.List(ctx, w.responder, models.ReferralQuery{List: models.ListReceived}); list.Total != 1 {
+			t.Errorf("after the suspension the inbox lists %d", list.Total)
 		}
 	})
 }

@@ -5,6 +5,7 @@ package dataprotection
 
 import (
 	"net/url"
+	"strings"
 	"strconv"
 	"time"
 
@@ -99,4 +100,25 @@ func ActionLabel(action string) string {
 		return "Exported (subject access)"
 	}
 	return action
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "Yes"
+	}
+	return "No"
+}
+
+func agreedHow(r models.SubjectReferral) string {
+	if !r.PersonAgreed {
+		return ""
+	}
+	return strings.TrimSuffix(models.Label(models.AgreementMethods, r.AgreementMethod)+", "+r.AgreedOn, ", ")
+}
+
+func agreedBy(p models.Person) string {
+	if p.AgreedByName == "" {
+		return ""
+	}
+	return p.AgreedByName + " (" + p.AgreedByRelationship + ")"
 }

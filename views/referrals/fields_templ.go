@@ -558,8 +558,8 @@ func datePart(id, label, value string, width int, bad bool) templ.Component {
 	})
 }
 
-// textarea is a labelled multi-line field.
-func textarea(id, label, hint, value, errMsg string) templ.Component {
+// TextArea is a labelled multi-line field.
+func TextArea(id, label, hint, value, errMsg string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

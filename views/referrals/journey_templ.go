@@ -508,7 +508,7 @@ func basisStep(p JourneyPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = textarea("agreement_covers", "If they agreed: what did they agree to?", "Who their details go to and what for, and anything they asked not to be shared.", p.Form.AgreementCovers, p.Errors["agreement_covers"]).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = TextArea("agreement_covers", "If they agreed: what did they agree to?", "Who their details go to and what for, and anything they asked not to be shared.", p.Form.AgreementCovers, p.Errors["agreement_covers"]).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -520,7 +520,7 @@ func basisStep(p JourneyPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = textarea("basis_note", "If they did not agree: why are you sharing their details?", "For example, a safeguarding duty. Consent cannot be the basis without their agreement.", p.Form.BasisNote, p.Errors["basis_note"]).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = TextArea("basis_note", "If they did not agree: why are you sharing their details?", "For example, a safeguarding duty. Consent cannot be the basis without their agreement.", p.Form.BasisNote, p.Errors["basis_note"]).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -585,7 +585,7 @@ func personStep(p JourneyPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = textarea("address", "Address (optional)", "", p.Form.Address, p.Errors["address"]).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = TextArea("address", "Address (optional)", "", p.Form.Address, p.Errors["address"]).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -593,7 +593,7 @@ func personStep(p JourneyPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = textarea("access_needs", "Access needs (optional)", "For example, step-free access, large print, or a quiet space.", p.Form.AccessNeeds, p.Errors["access_needs"]).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = TextArea("access_needs", "Access needs (optional)", "For example, step-free access, large print, or a quiet space.", p.Form.AccessNeeds, p.Errors["access_needs"]).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -622,7 +622,7 @@ func reasonStep(p JourneyPage) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = textarea("reason", "Why are you referring them, and what do they need?", "Write what the service needs to know. The person may ask to see what you write.", p.Form.Reason, p.Errors["reason"]).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = TextArea("reason", "Why are you referring them, and what do they need?", "Write what the service needs to know. The person may ask to see what you write.", p.Form.Reason, p.Errors["reason"]).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -601,7 +601,7 @@ func moveForm(p ShowPage, to models.Status) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = textarea(fieldFor(to, "reason_text"), "More detail", detailHint(to), moveValue(p, to, p.Move.ReasonText), moveError(p, to, "reason_text")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextArea(fieldFor(to, "reason_text"), "More detail", detailHint(to), moveValue(p, to, p.Move.ReasonText), moveError(p, to, "reason_text")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -932,7 +932,7 @@ func notes(p ShowPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = textarea("note", "Add a note", "The other side sees it and is emailed that there is a new note (not what it says).", p.Note, p.Errors["note"]).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextArea("note", "Add a note", "The other side sees it and is emailed that there is a new note (not what it says).", p.Note, p.Errors["note"]).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
