@@ -5,8 +5,8 @@ package dataprotection
 
 import (
 	"net/url"
-	"strings"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/openreferral-uk/referrals/models"
