@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -35,6 +36,10 @@ type NotifyArgs struct {
 	EventID    string `json:"event_id,omitempty"`
 	// Side is who wrote a note, so the other side is told.
 	Side string `json:"side,omitempty"`
+	// To is set on the job for one recipient that a notification to
+	// several is split into, so that a retry resends to nobody twice. It
+	// holds a staff address, never anything about the person referred.
+	To string `json:"to,omitempty"`
 }
 
 // Kind implements river.JobArgs.
@@ -69,6 +74,23 @@ func (w *NotifyWorker) Work(ctx context.Context, job *river.Job[NotifyArgs]) err
 	}
 	if len(to) == 0 {
 		w.log().Info("referral notification has no recipients", slog.String("referral", ref.Reference), slog.String("what", job.Args.What))
+		return nil
+	}
+	if job.Args.To != "" {
+		to = []string{job.Args.To}
+	} else if len(to) > 1 {
+		// One job per recipient: each is retried on its own, and a relay
+		// that refuses one address does not resend to the others.
+		client := river.ClientFromContext[*sql.Tx](ctx)
+		params := make([]river.InsertManyParams, len(to))
+		for i, addr := range to {
+			one := job.Args
+			one.To = addr
+			params[i] = river.InsertManyParams{Args: one}
+		}
+		if _, err := client.InsertMany(ctx, params); err != nil {
+			return fmt.Errorf("models: notify %s: %w", ref.Reference, err)
+		}
 		return nil
 	}
 	_, err = sendEach(ctx, w.Mail, msg, to)
