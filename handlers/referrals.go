@@ -131,7 +131,7 @@ func (h *Handler) referralJourney(c echo.Context) error {
 		p.Step = models.StepBasis
 	case action == "back":
 		p.Step = previousStep(step)
-	case strings.HasPrefix(action, "change:") && step == models.StepCheck:
+	case strings.HasPrefix(action, "change:") && step == models.StepCheck && len(models.StepFields(strings.TrimPrefix(action, "change:"))) > 0:
 		p.Step = strings.TrimPrefix(action, "change:")
 		p.ReturnToCheck = true
 	case step == models.StepCheck && action == "send":
