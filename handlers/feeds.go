@@ -115,6 +115,13 @@ func (h *Handler) adminFeedRun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	h.flash(c, "Feed "+f.Name+" will be harvested within a minute.")
+	if h.opts.Jobs != nil {
+		if err := importer.HarvestNow(c.Request().Context(), h.opts.Jobs); err != nil {
+			return err
+		}
+		h.flash(c, "Feed "+f.Name+" is being harvested now (or straight after a harvest already running).")
+	} else {
+		h.flash(c, "Feed "+f.Name+" will be harvested within a minute.")
+	}
 	return c.Redirect(http.StatusSeeOther, "/admin/feeds")
 }

@@ -25,8 +25,11 @@ type Options struct {
 	// Referrals is the referral use cases; nil turns referrals off (no
 	// encryption key is configured).
 	Referrals *models.Referrals
-	Logger    *slog.Logger
-	BaseURL   string
+	// Jobs is the job queue, for pages that start background work at once
+	// ("Run now" on a feed); nil leaves it to the schedule.
+	Jobs    *models.Jobs
+	Logger  *slog.Logger
+	BaseURL string
 	// Production turns on the safeguards of a public deployment.
 	Production bool
 	// Demo shows the demo banner and, later, demo sign-in.

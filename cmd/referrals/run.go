@@ -238,6 +238,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	h, err := handlers.New(handlers.Options{
 		Referrals:           referrals,
+		Jobs:                jobs,
 		Mail:                sender,
 		DB:                  db,
 		Logger:              log,

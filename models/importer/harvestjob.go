@@ -87,3 +87,13 @@ func (w *HarvestWorker) Work(ctx context.Context, _ *river.Job[HarvestDueArgs]) 
 	}
 	return err
 }
+
+// HarvestNow queues a harvest of the feeds that are due at once, for "Run
+// now": without it the next scheduled look, within HarvestInterval, would
+// pick the feed up. A harvest already queued or running makes it a no-op.
+func HarvestNow(ctx context.Context, jobs *models.Jobs) error {
+	if jobs == nil {
+		return nil
+	}
+	return jobs.Enqueue(ctx, HarvestDueArgs{}, nil)
+}
