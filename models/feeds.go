@@ -134,7 +134,18 @@ func AddFeed(ctx context.Context, db *gorm.DB, a *Actor, in FeedInput) (Feed, er
 	if err != nil {
 		return Feed{}, fmt.Errorf("models: add feed: %w", err)
 	}
+	feedAudit(ctx, db, a, "feed.added", f, f.URL)
 	return f, nil
+}
+
+// feedAudit records what happened to a feed in the audit log. The log is
+// a record, not a control: failing to write it does not undo the change.
+func feedAudit(ctx context.Context, db *gorm.DB, a *Actor, action string, f Feed, detail string) {
+	if len(detail) > 500 {
+		detail = detail[:500]
+	}
+	_ = Audit(ctx, db.WithContext(ctx), AuditEvent{ActorUserID: actorID(a), Action: action, SubjectType: "feed",
+		SubjectID: f.ID, Detail: strings.TrimSpace(f.Name + " " + detail)})
 }
 
 // ListFeeds returns every feed, by name.
@@ -175,6 +186,7 @@ func RemoveFeed(ctx context.Context, db *gorm.DB, a *Actor, idOrName string) (Fe
 	if err := db.WithContext(ctx).Delete(&Feed{}, "id = ?", f.ID).Error; err != nil {
 		return Feed{}, fmt.Errorf("models: remove feed: %w", err)
 	}
+	feedAudit(ctx, db, a, "feed.removed", f, "")
 	return f, nil
 }
 
@@ -190,6 +202,7 @@ func RequestFeedRun(ctx context.Context, db *gorm.DB, a *Actor, idOrName string)
 		return Feed{}, fmt.Errorf("models: request feed run: %w", err)
 	}
 	f.RunRequestedAt = &now
+	feedAudit(ctx, db, a, "feed.run_requested", f, "")
 	return f, nil
 }
 
@@ -274,6 +287,18 @@ func FinishFeedRun(ctx context.Context, db *gorm.DB, id string, r FeedRunResult)
 	upd["status"] = status
 	if err := db.WithContext(ctx).Model(&Feed{}).Where("id = ?", id).Updates(upd).Error; err != nil {
 		return fmt.Errorf("models: finish feed run: %w", err)
+	}
+	kind := "incremental"
+	if r.Full {
+		kind = "full"
+	}
+	action := "feed.harvested"
+	if !r.Committed {
+		action = "feed.harvest_failed"
+	}
+	var f Feed
+	if err := db.WithContext(ctx).Where("id = ?", id).Take(&f).Error; err == nil {
+		feedAudit(ctx, db, nil, action, f, strings.TrimSpace(kind+" "+r.Error))
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/openreferral-uk/referrals/models/geo"
 	"github.com/openreferral-uk/referrals/models/hsds"
@@ -477,6 +478,17 @@ func SaveListing(ctx context.Context, db *gorm.DB, resolver geo.Resolver, a *Act
 		return "", err
 	}
 	points := resolveLocations(ctx, resolver, in.Locations, verr)
+	if serviceID != "" {
+		// A published service is closed, never taken back to draft: a draft
+		// leaves the API without a word, so consumers that copy the
+		// directory would never hear that it closed.
+		if old.Visibility == Published && ListingState(in.State) == StateDraft {
+			verr.Add("state", "A published service cannot go back to draft: close it instead, so that directories that copy this one hear it closed")
+		}
+		if err := checkSharedLocations(ctx, db, hsdsID, oldIn, in, verr); err != nil {
+			return "", err
+		}
+	}
 	if err := verr.Err(); err != nil {
 		return "", err
 	}
@@ -507,6 +519,25 @@ func SaveListing(ctx context.Context, db *gorm.DB, resolver geo.Resolver, a *Act
 	vis, _ := ListingState(in.State).visibilityAndStatus()
 	target, _ := strconv.Atoi(in.ResponseTargetDays)
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if !isNew && typed.Version != "" {
+			// Checked again holding the row: two saves of the same version
+			// at once must not both pass the check made before.
+			var locked Service
+			q := tx
+			if DialectFor(tx) == Postgres {
+				q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+			}
+			if err := q.Where("id = ?", serviceID).Take(&locked).Error; err != nil {
+				return err
+			}
+			current, err := listingVersion(ctx, tx, locked)
+			if err != nil {
+				return err
+			}
+			if current != typed.Version {
+				return fmt.Errorf("models: listing %s changed since version %s: %w", serviceID, typed.Version, ErrConflict)
+			}
+		}
 		if changes {
 			if err := WriteRowSet(ctx, tx, rs); err != nil {
 				return err
@@ -1015,6 +1046,37 @@ func nameChoices(ctx context.Context, db *gorm.DB, published, local []FieldChang
 	}
 	if err := rename(local, "Responders", people); err != nil {
 		return fmt.Errorf("models: name responders: %w", err)
+	}
+	return nil
+}
+
+// checkSharedLocations refuses changes to a place that a service of another
+// organisation also uses: an admin may change only what their organisation
+// publishes. Adding or removing the place for this service stays allowed.
+func checkSharedLocations(ctx context.Context, db *gorm.DB, hsdsID string, oldIn, in ListingInput, v *ValidationError) error {
+	before := map[string]LocationInput{}
+	for _, l := range oldIn.Locations {
+		if l.ID != "" {
+			before[l.ID] = l
+		}
+	}
+	for i, l := range in.Locations {
+		was, ok := before[l.ID]
+		if l.ID == "" || !ok {
+			continue
+		}
+		was.Approximate, l.Approximate = false, false
+		if was == l {
+			continue
+		}
+		var n int64
+		if err := db.WithContext(ctx).Table("service_at_locations sal").Joins("JOIN services s ON s.id = sal.service_id").
+			Where("sal.location_id = ? AND s.organization_id <> ?", l.ID, hsdsID).Count(&n).Error; err != nil {
+			return fmt.Errorf("models: shared locations: %w", err)
+		}
+		if n > 0 {
+			v.Add(fmt.Sprintf("locations-%d-name", i), "Another organisation's service is at this place too, so it cannot be changed here: remove it and add the place again as your own, or ask the platform's administrators")
+		}
 	}
 	return nil
 }

@@ -231,10 +231,34 @@ func TestSaveListing(t *testing.T) {
 			t.Error("saving did not confirm the listing")
 		}
 
-		// Another service shares the location; editing the location marks
-		// it modified too, and the edited one is modified at once.
+		// Another organisation's service at the place stops the place being
+		// changed here: an admin changes only what their organisation
+		// publishes.
+		var foreign models.Service
+		db.Where("organization_id <> ? AND visibility = ?", w.hsdsA, models.Published).Order("id").First(&foreign)
+		foreignSAL := models.ServiceAtLocation{ID: models.NewID(), ServiceID: foreign.ID, LocationID: locID}
+		if err := db.Create(&foreignSAL).Error; err != nil {
+			t.Fatal(err)
+		}
+		l0, err := models.GetListing(ctx, db, w.adminA, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		blocked := l0.Input
+		blocked.Locations[0].Address1 = "Somewhere else"
+		if _, err := models.SaveListing(ctx, db, resolver, w.adminA, w.orgA, id, blocked); !errors.As(err, &ve) || ve.Fields["locations-0-name"] == "" {
+			t.Fatalf("a place another organisation uses was changed: %v", err)
+		}
+		db.Delete(&foreignSAL)
+
+		// Another service of the organisation shares the location; editing
+		// the location marks it modified too, and the edited one is
+		// modified at once.
 		var other models.Service
-		db.Where("organization_id <> ? AND visibility = ?", w.hsdsA, models.Published).Order("id").First(&other)
+		db.Where("organization_id = ? AND id <> ? AND visibility = ?", w.hsdsA, id, models.Published).Order("id").First(&other)
+		if other.ID == "" {
+			t.Fatal("organisation A has no other published service")
+		}
 		if err := db.Create(&models.ServiceAtLocation{ID: models.NewID(), ServiceID: other.ID, LocationID: locID}).Error; err != nil {
 			t.Fatal(err)
 		}
@@ -496,4 +520,28 @@ func TestSaveListingPriceAndAreas(t *testing.T) {
 			t.Errorf("after emptying the price: %+v, areas %+v", recs[0].CostOptions, recs[0].ServiceAreas)
 		}
 	})
+}
+
+// A published service is closed, not taken back to draft (which would
+// vanish from the API without a word), and so it can never be deleted.
+func TestPublishedListingCannotGoBackToDraft(t *testing.T) {
+	db := dbtest.SQLite(t)
+	ctx := context.Background()
+	w := newListingWorld(t, db)
+	id, err := models.SaveListing(ctx, db, geo.NewOffline(), w.adminA, w.orgA, "", validListing())
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := models.GetListing(ctx, db, w.adminA, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Input.State = string(models.StateDraft)
+	var ve *models.ValidationError
+	if _, err := models.SaveListing(ctx, db, geo.NewOffline(), w.adminA, w.orgA, id, l.Input); !errors.As(err, &ve) || ve.Fields["state"] == "" {
+		t.Fatalf("a published service went back to draft: %v", err)
+	}
+	if err := models.DeleteListing(ctx, db, w.adminA, id); !errors.Is(err, models.ErrInvalidTransition) {
+		t.Errorf("a published service was deleted: %v", err)
+	}
 }
