@@ -949,6 +949,16 @@ func ClaimListing(ctx context.Context, db *gorm.DB, a *Actor, serviceID string) 
 		if err := tx.Model(&Service{}).Where("id = ?", s.ID).Update("source", LocalSource).Error; err != nil {
 			return fmt.Errorf("models: claim listing: %w", err)
 		}
+		// The places only this service uses come with it, so that a harvest
+		// never overwrites a correction made to them here. A place a feed
+		// service also uses stays the feed's, and cannot be changed here
+		// (checkSharedLocations).
+		if err := tx.Exec(`UPDATE locations SET source = ? WHERE source = ?
+			AND id IN (SELECT location_id FROM service_at_locations WHERE service_id = ?)
+			AND id NOT IN (SELECT location_id FROM service_at_locations WHERE service_id <> ?)`,
+			LocalSource, s.Source, s.ID, s.ID).Error; err != nil {
+			return fmt.Errorf("models: claim listing: %w", err)
+		}
 		return recordChanges(tx, a, s.ID, "claim", now, []FieldChange{{Field: "Kept by", Old: s.Source, New: "this organisation"}})
 	})
 }
@@ -1076,6 +1086,16 @@ func checkSharedLocations(ctx context.Context, db *gorm.DB, hsdsID string, oldIn
 		}
 		if n > 0 {
 			v.Add(fmt.Sprintf("locations-%d-name", i), "Another organisation's service is at this place too, so it cannot be changed here: remove it and add the place again as your own, or ask the platform's administrators")
+			continue
+		}
+		// A place that still comes from a feed would be overwritten by the
+		// next harvest: it is changed at the source, or added again as yours.
+		var sources []string
+		if err := db.WithContext(ctx).Model(&Location{}).Where("id = ?", l.ID).Pluck("source", &sources).Error; err != nil {
+			return fmt.Errorf("models: shared locations: %w", err)
+		}
+		if len(sources) == 1 && IsFeedSource(sources[0]) {
+			v.Add(fmt.Sprintf("locations-%d-name", i), "This place comes from a harvested feed and is shared with a service you have not claimed, so it cannot be changed here: remove it and add the place again as your own")
 		}
 	}
 	return nil

@@ -545,3 +545,54 @@ func TestPublishedListingCannotGoBackToDraft(t *testing.T) {
 		t.Errorf("a published service was deleted: %v", err)
 	}
 }
+
+// Claiming brings the places only the claimed service uses; a place a feed
+// service still shares stays the feed's and cannot be changed here, so a
+// harvest never overwrites a correction.
+func TestClaimTakesItsOwnPlaces(t *testing.T) {
+	db := dbtest.SQLite(t)
+	ctx := context.Background()
+	w := newListingWorld(t, db)
+	newFeedListing := func() (string, string) {
+		id, err := models.SaveListing(ctx, db, geo.NewOffline(), w.adminA, w.orgA, "", validListing())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var loc string
+		db.Raw("SELECT location_id FROM service_at_locations WHERE service_id = ?", id).Scan(&loc)
+		db.Exec("UPDATE services SET source = 'feed:council' WHERE id = ?", id)
+		db.Exec("UPDATE locations SET source = 'feed:council' WHERE id = ?", loc)
+		return id, loc
+	}
+	own, ownLoc := newFeedListing()
+	if err := models.ClaimListing(ctx, db, w.adminA, own); err != nil {
+		t.Fatal(err)
+	}
+	var src string
+	db.Raw("SELECT source FROM locations WHERE id = ?", ownLoc).Scan(&src)
+	if src != models.LocalSource {
+		t.Errorf("the claimed service's own place is still %q", src)
+	}
+
+	shared, sharedLoc := newFeedListing()
+	var feedSvc models.Service
+	db.Where("organization_id = ? AND id NOT IN ?", w.hsdsA, []string{own, shared}).Order("id").First(&feedSvc)
+	db.Create(&models.ServiceAtLocation{ID: models.NewID(), ServiceID: feedSvc.ID, LocationID: sharedLoc})
+	db.Exec("UPDATE services SET source = 'feed:council' WHERE id = ?", feedSvc.ID)
+	if err := models.ClaimListing(ctx, db, w.adminA, shared); err != nil {
+		t.Fatal(err)
+	}
+	db.Raw("SELECT source FROM locations WHERE id = ?", sharedLoc).Scan(&src)
+	if src != "feed:council" {
+		t.Errorf("a place a feed service shares became %q", src)
+	}
+	l, err := models.GetListing(ctx, db, w.adminA, shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Input.Locations[0].Accessibility = "Changed here"
+	var ve *models.ValidationError
+	if _, err := models.SaveListing(ctx, db, geo.NewOffline(), w.adminA, w.orgA, shared, l.Input); !errors.As(err, &ve) || ve.Fields["locations-0-name"] == "" {
+		t.Errorf("a feed's shared place was changed here: %v", err)
+	}
+}
