@@ -73,18 +73,9 @@ func personFromForm(c echo.Context) (dataprotection.Person, models.PersonQuery, 
 		Day: strings.TrimSpace(c.FormValue("birth_day")), Month: strings.TrimSpace(c.FormValue("birth_month")),
 		Year: strings.TrimSpace(c.FormValue("birth_year")),
 	}
-	errs := components.Errors{}
-	if p.Given == "" {
-		errs["given_name"] = "Enter their first name"
-	}
-	if p.Family == "" {
-		errs["family_name"] = "Enter their last name"
-	}
-	dob, ok := models.ReferralForm{BirthDay: p.Day, BirthMonth: p.Month, BirthYear: p.Year}.DateOfBirth()
-	if !ok {
-		errs["birth_day"] = "Enter their date of birth, for example 31 3 1980"
-	}
-	return p, models.PersonQuery{GivenName: p.Given, FamilyName: p.Family, DateOfBirth: dob.Format(time.DateOnly)}, errs
+	q, v := models.NewPersonQuery(p.Given, p.Family, p.Day, p.Month, p.Year,
+		models.PersonFields{Given: "given_name", Family: "family_name", BirthDay: "birth_day"})
+	return p, q, components.Errors(v.Fields)
 }
 
 // dataProtectionFind is POST /manage/data-protection/find.

@@ -284,27 +284,16 @@ func (h *Handler) referralFind(c echo.Context) error {
 	}
 	p.FindGiven, p.FindFamily = strings.TrimSpace(c.FormValue("find_given")), strings.TrimSpace(c.FormValue("find_family"))
 	p.FindDay, p.FindMonth, p.FindYear = c.FormValue("find_day"), c.FormValue("find_month"), c.FormValue("find_year")
-	f := models.ReferralForm{BirthDay: p.FindDay, BirthMonth: p.FindMonth, BirthYear: p.FindYear}
-	f.Trim()
-	dob, ok := f.DateOfBirth()
-	errs := components.Errors{}
-	if p.FindGiven == "" {
-		errs["find_given"] = "Enter their first name"
-	}
-	if p.FindFamily == "" {
-		errs["find_family"] = "Enter their last name"
-	}
-	if !ok {
-		errs["find_day"] = "Enter their date of birth, for example 31 3 1980"
-	}
+	person, v := models.NewPersonQuery(p.FindGiven, p.FindFamily, p.FindDay, p.FindMonth, p.FindYear,
+		models.PersonFields{Given: "find_given", Family: "find_family", BirthDay: "find_day"})
 	noStore(c)
-	if len(errs) > 0 {
-		p.Errors = errs
+	if v.Err() != nil {
+		p.Errors = components.Errors(v.Fields)
 		return render(c, http.StatusUnprocessableEntity, referrals.List(p), nil)
 	}
 	p.FoundByName = true
 	p.Result, err = refs.List(c.Request().Context(), currentActor(c), models.ReferralQuery{List: p.List,
-		GivenName: p.FindGiven, FamilyName: p.FindFamily, DateOfBirth: dob.Format("2006-01-02"), PerPage: 100})
+		GivenName: person.GivenName, FamilyName: person.FamilyName, DateOfBirth: person.DateOfBirth, PerPage: 100})
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,32 @@ type PersonQuery struct {
 	GivenName, FamilyName, DateOfBirth string
 }
 
+// PersonFields names the form fields a person is searched by: first name,
+// last name and the day field of the date of birth.
+type PersonFields struct{ Given, Family, BirthDay string }
+
+// NewPersonQuery checks a person typed into a search form: both names and
+// a real date of birth are needed, since referrals are found only through
+// the keyed hash of all three. Messages are keyed by the form's fields.
+func NewPersonQuery(given, family, day, month, year string, fields PersonFields) (PersonQuery, *ValidationError) {
+	q := PersonQuery{GivenName: strings.TrimSpace(given), FamilyName: strings.TrimSpace(family)}
+	v := &ValidationError{}
+	if q.GivenName == "" {
+		v.Add(fields.Given, "Enter their first name")
+	}
+	if q.FamilyName == "" {
+		v.Add(fields.Family, "Enter their last name")
+	}
+	f := ReferralForm{BirthDay: day, BirthMonth: month, BirthYear: year}
+	f.Trim()
+	if dob, ok := f.DateOfBirth(); ok {
+		q.DateOfBirth = dob.Format(time.DateOnly)
+	} else {
+		v.Add(fields.BirthDay, "Enter their date of birth, for example 31 3 1980")
+	}
+	return q, v
+}
+
 func (q PersonQuery) hashes(k *Keyring) []string {
 	return k.LookupHashes(personLookupValue(q.GivenName, q.FamilyName, q.DateOfBirth))
 }

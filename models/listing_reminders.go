@@ -66,9 +66,8 @@ func (w *ListingReviewWorker) Work(ctx context.Context, _ *river.Job[ListingRevi
 	sent := 0
 	for orgID, n := range stale {
 		var emails []string
-		if err := w.DB.WithContext(ctx).Table("memberships m").Joins("JOIN users u ON u.id = m.user_id").
-			Where("m.member_organisation_id = ? AND m.org_admin = ? AND m.status = ? AND u.suspended_at IS NULL AND u.email <> ''",
-				orgID, true, MembershipActive).Pluck("u.email", &emails).Error; err != nil {
+		if err := activeMembers(w.DB.WithContext(ctx), orgID, roleOrgAdmin).Where("u.email <> ''").
+			Pluck("u.email", &emails).Error; err != nil {
 			return fmt.Errorf("models: listing reminders: %w", err)
 		}
 		what := "1 of your organisation's listings has"

@@ -203,20 +203,29 @@ func referralTarget(ctx context.Context, db *gorm.DB, serviceID string) (Referra
 	return t, nil
 }
 
-// activeResponders selects the users who can respond for an organisation:
-// active members with the responder role whose accounts are not suspended.
-func activeResponders(db *gorm.DB, orgID string) *gorm.DB {
+// The role columns of memberships that activeMembers selects by.
+const (
+	roleCaseworker = "caseworker"
+	roleResponder  = "responder"
+	roleOrgAdmin   = "org_admin"
+)
+
+// activeMembers selects the members of an organisation who hold a role
+// (one of the role columns above), are active and are not suspended.
+func activeMembers(db *gorm.DB, orgID, role string) *gorm.DB {
 	return db.Table("memberships m").Joins("JOIN users u ON u.id = m.user_id").
-		Where("m.member_organisation_id = ? AND m.responder = ? AND m.status = ? AND u.suspended_at IS NULL",
+		Where("m.member_organisation_id = ? AND m."+role+" = ? AND m.status = ? AND u.suspended_at IS NULL",
 			orgID, true, MembershipActive)
 }
 
-// activeCaseworkers selects the caseworkers of an organisation whose
-// accounts are not suspended.
+// activeResponders selects the users who can respond for an organisation.
+func activeResponders(db *gorm.DB, orgID string) *gorm.DB {
+	return activeMembers(db, orgID, roleResponder)
+}
+
+// activeCaseworkers selects the caseworkers of an organisation.
 func activeCaseworkers(db *gorm.DB, orgID string) *gorm.DB {
-	return db.Table("memberships m").Joins("JOIN users u ON u.id = m.user_id").
-		Where("m.member_organisation_id = ? AND m.caseworker = ? AND m.status = ? AND u.suspended_at IS NULL",
-			orgID, true, MembershipActive)
+	return activeMembers(db, orgID, roleCaseworker)
 }
 
 // activeNamedResponders selects the memberships named to respond for a

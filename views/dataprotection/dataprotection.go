@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/openreferral-uk/referrals/models"
 	"github.com/openreferral-uk/referrals/views"
@@ -79,15 +78,6 @@ func (p AccessLogPage) NextURL() string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
-// When formats a moment as people read it.
-func When(t time.Time) string {
-	loc, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		loc = time.UTC
-	}
-	return t.In(loc).Format("2 Jan 2006, 3:04pm")
-}
 
 // ActionLabel says what a look at a referral was.
 func ActionLabel(action string) string {

@@ -275,8 +275,8 @@ func yesNo(name, legend, hint, value, errMsg string) templ.Component {
 	})
 }
 
-// dateInput is the GOV.UK day, month and year pattern.
-func dateInput(prefix, legend, hint, day, month, year, errMsg string) templ.Component {
+// DateInput is the GOV.UK day, month and year pattern.
+func DateInput(prefix, legend, hint, day, month, year, errMsg string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

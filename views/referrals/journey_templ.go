@@ -516,7 +516,7 @@ func basisStep(p JourneyPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = dateInput("agreed", "If they agreed: when?", "For example, 27 3 2026", p.Form.AgreedDay, p.Form.AgreedMonth, p.Form.AgreedYear, p.Errors["agreed_day"]).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = DateInput("agreed", "If they agreed: when?", "For example, 27 3 2026", p.Form.AgreedDay, p.Form.AgreedMonth, p.Form.AgreedYear, p.Errors["agreed_day"]).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -569,7 +569,7 @@ func personStep(p JourneyPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = dateInput("birth", "Date of birth", "For example, 31 3 1980", p.Form.BirthDay, p.Form.BirthMonth, p.Form.BirthYear, p.Errors["birth_day"]).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = DateInput("birth", "Date of birth", "For example, 31 3 1980", p.Form.BirthDay, p.Form.BirthMonth, p.Form.BirthYear, p.Errors["birth_day"]).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

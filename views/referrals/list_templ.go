@@ -546,7 +546,7 @@ func List(p ListPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = dateInput("find", "Date of birth", "For example, 31 3 1980", p.FindDay, p.FindMonth, p.FindYear, p.Errors["find_day"]).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = DateInput("find", "Date of birth", "For example, 31 3 1980", p.FindDay, p.FindMonth, p.FindYear, p.Errors["find_day"]).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
