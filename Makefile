@@ -28,6 +28,10 @@ test: check-generated ## run every test (PostgreSQL ones need TEST_DATABASE_URL)
 bench: ## API and directory search benchmarks at 10,000 and 100,000 services (slow; not part of make test)
 	$(GO) test -run '^$$' -bench 'BenchmarkAPI|BenchmarkServicePerPage|BenchmarkDirectorySearch' -benchtime 200x -timeout 60m ./handlers/
 
+.PHONY: bench-import
+bench-import: ## import benchmarks: 10,000 and 100,000 services from a data package and from a local API feed (slow; not part of make test)
+	IMPORT_BENCH_SERVICES=10000,100000 $(GO) test -run '^$$' -bench 'BenchmarkImport(DataPackage|API)$$' -benchtime 1x -timeout 60m ./models/importer/
+
 .PHONY: mailpit
 mailpit: ## a local mail sink: SMTP on 127.0.0.1:1025, messages at http://127.0.0.1:8025 (see docs/email.md)
 	$(GO) tool -modfile=tools/go.mod mailpit --smtp 127.0.0.1:1025 --listen 127.0.0.1:8025 --disable-version-check
