@@ -48,6 +48,19 @@ func SQLiteEmpty(t testing.TB) *gorm.DB {
 // the test, without applying migrations.
 func PostgresEmpty(t testing.TB) *gorm.DB {
 	t.Helper()
+	db, err := models.Open(context.Background(), PostgresURL(t))
+	if err != nil {
+		t.Fatalf("open PostgreSQL schema: %v", err)
+	}
+	t.Cleanup(func() { _ = models.Close(db) })
+	return db
+}
+
+// PostgresURL creates a new, empty PostgreSQL schema that is dropped after
+// the test, and returns a database URL whose connections use it: for a test
+// that hands the database to another process.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
 	base := os.Getenv("TEST_DATABASE_URL")
 	if base == "" {
 		SkipOrFail(t, "TEST_DATABASE_URL is not set, so PostgreSQL tests cannot run (e.g. TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
@@ -64,6 +77,11 @@ func PostgresEmpty(t testing.TB) *gorm.DB {
 		_ = models.Close(admin)
 		t.Fatalf("create schema: %v", err)
 	}
+	// Registered first, so it runs after the cleanups of whatever opens the URL.
+	t.Cleanup(func() {
+		_ = admin.Exec("DROP SCHEMA " + schema + " CASCADE").Error
+		_ = models.Close(admin)
+	})
 	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatalf("parse TEST_DATABASE_URL: %v", err)
@@ -71,16 +89,7 @@ func PostgresEmpty(t testing.TB) *gorm.DB {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	db, err := models.Open(ctx, u.String())
-	if err != nil {
-		t.Fatalf("open PostgreSQL schema: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = models.Close(db)
-		_ = admin.Exec("DROP SCHEMA " + schema + " CASCADE").Error
-		_ = models.Close(admin)
-	})
-	return db
+	return u.String()
 }
 
 // Migrated applies every migration to db, failing the test on error.
