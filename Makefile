@@ -32,6 +32,15 @@ bench: ## API and directory search benchmarks at 10,000 and 100,000 services (sl
 bench-import: ## import benchmarks: 10,000 and 100,000 services from a data package and from a local API feed (slow; not part of make test)
 	IMPORT_BENCH_SERVICES=10000,100000 $(GO) test -run '^$$' -bench 'BenchmarkImport(DataPackage|API)$$' -benchtime 1x -timeout 60m ./models/importer/
 
+FUZZTIME ?= 30s
+.PHONY: fuzz
+fuzz: ## fuzz every parser for FUZZTIME each (30s by default; not part of make test, which runs their seeds)
+	@set -e; for target in $$(grep -rhoE '^func Fuzz[A-Za-z0-9_]+' --include='*_test.go' . | sed 's/^func //'); do \
+		pkg=$$(dirname $$(grep -rlE "^func $$target\(" --include='*_test.go' .)); \
+		echo "== $$target ($$pkg)"; \
+		$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
+
 .PHONY: mailpit
 mailpit: ## a local mail sink: SMTP on 127.0.0.1:1025, messages at http://127.0.0.1:8025 (see docs/email.md)
 	$(GO) tool -modfile=tools/go.mod mailpit --smtp 127.0.0.1:1025 --listen 127.0.0.1:8025 --disable-version-check

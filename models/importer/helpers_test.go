@@ -308,7 +308,7 @@ func councilID(i int) any {
 // earlier id: those two are skipped.
 func councilService(i int) map[string]any {
 	id := councilID(i)
-	if i%43 == 42 {
+	if councilFault(i) == "repeats an id" {
 		id = councilID(i - 1)
 	}
 	org := i % 12
@@ -322,7 +322,8 @@ func councilService(i int) map[string]any {
 		"fees": "Free", "accreditations": nil, "deliverable_type": "Advice", "attending_type": "venue", "attending_access": "drop-in",
 		"assured_date": "2024-03-01",
 		"organization": map[string]any{"id": fmt.Sprintf("%08x-1111-4111-8111-%012d", org, org), "name": fmt.Sprintf("Kirklees Voluntary Group %d", org),
-			"description": "A local charity.", "url": fmt.Sprintf("https://group%d.example.org.uk", org), "email": "", "logo": nil, "uri": ""},
+			"description": "A local charity.", "url": fmt.Sprintf("https://group%d.example.org.uk", org),
+			"email": fmt.Sprintf("hello@group%d.example.org.uk", org), "logo": nil, "uri": fmt.Sprintf("https://group%d.example.org.uk/", org)},
 		"contacts": []any{map[string]any{"id": fmt.Sprintf("c-%d", i), "name": "Duty officer", "title": "Adviser",
 			"phones": []any{map[string]any{"id": fmt.Sprintf("p-%d", i), "number": "01484 221000"}}}},
 		"cost_options":      []any{},
@@ -343,30 +344,66 @@ func councilService(i int) map[string]any {
 			"id": fmt.Sprintf("esd:%d", 100+i%6), "name": []string{"Debt advice", "Housing", "Food banks", "Benefits", "Carers", "Mental health"}[i%6],
 			"vocabulary": "esdServiceTypes", "parent": nil}}},
 	}
-	switch {
-	case i%41 == 40:
+	if org%3 == 0 { // "" for empty fields
+		o := s["organization"].(map[string]any)
+		o["email"], o["uri"] = "", ""
+	}
+	switch councilFault(i) {
+	case "no name":
 		s["name"] = ""
-	case i%11 == 3:
+	case "bad email":
 		s["email"] = "not an email"
-	case i%13 == 4:
+	case "url without a scheme":
 		s["url"] = "www.kirklees.gov.uk/advice" // no scheme
-	case i%17 == 5:
+	case "url not a url":
 		s["url"] = "n/a"
-	case i%19 == 6:
+	case "status in capitals":
 		s["status"] = "Temporarily Closed"
-	case i%23 == 7:
+	case "status not HSDS":
 		s["status"] = "closed" // not an HSDS status
-	case i%29 == 8:
+	case "no organisation":
 		delete(s, "organization")
-	case i%31 == 9:
+	case "null island":
 		loc := s["service_at_locations"].([]any)[0].(map[string]any)["location"].(map[string]any)
 		loc["latitude"], loc["longitude"] = 0, 0
-	case i%37 == 10:
+	case "ages the wrong way round":
 		s["eligibilitys"] = []any{map[string]any{"id": "e", "eligibility": "Older people", "minimum_age": 65, "maximum_age": 18}}
-	case i%47 == 11:
+	case "amount as text":
 		s["cost_options"] = []any{map[string]any{"id": fmt.Sprintf("co-%d", i), "option": "Session", "amount": "£5"}}
 	}
 	return s
+}
+
+// councilFault names the fault, if any, that councilService gives service i
+// beyond those every record may have (a numeric or non-RFC 4122 id, HTML in
+// its description, "" for its organisation's empty fields, shared schedule
+// ids).
+func councilFault(i int) string {
+	switch {
+	case i%41 == 40:
+		return "no name"
+	case i%43 == 42:
+		return "repeats an id"
+	case i%11 == 3:
+		return "bad email"
+	case i%13 == 4:
+		return "url without a scheme"
+	case i%17 == 5:
+		return "url not a url"
+	case i%19 == 6:
+		return "status in capitals"
+	case i%23 == 7:
+		return "status not HSDS"
+	case i%29 == 8:
+		return "no organisation"
+	case i%31 == 9:
+		return "null island"
+	case i%37 == 10:
+		return "ages the wrong way round"
+	case i%47 == 11:
+		return "amount as text"
+	}
+	return ""
 }
 
 func slicesSort(s []string) { slices.Sort(s) }

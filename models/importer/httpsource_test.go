@@ -1,14 +1,21 @@
 package importer
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/openreferral-uk/referrals/models/dbtest"
 )
 
 // walk reads every item of a source.
@@ -154,3 +161,130 @@ func TestAPIZeroBasedPages(t *testing.T) {
 		t.Errorf("%d items; first %+v", len(items), items[0].Service)
 	}
 }
+
+// TestAPISlowAndMalformed: a feed with a record that is too slow the first
+// time (retried after the client's timeout), records whose bodies are not
+// JSON services (each skipped and reported by id, the rest imported), and
+// then a list page that is cut off half way (the run fails and writes
+// nothing).
+func TestAPISlowAndMalformed(t *testing.T) {
+	feed := newV1Feed(30, 10)
+	inner := feed.serve(t).Config.Handler
+	slow, html, truncated := "/api/services/"+councilID(3).(string), "/api/services/"+councilID(4).(string), "/api/services/"+councilID(6).(string)
+	var slowCalls atomic.Int64
+	var brokenPage atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == slow && slowCalls.Add(1) == 1:
+			select { // longer than the client waits
+			case <-time.After(2 * time.Second):
+			case <-r.Context().Done():
+				return
+			}
+		case r.URL.Path == html:
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = w.Write([]byte("<html><body>Service temporarily unavailable</body></html>"))
+			return
+		case r.URL.Path == truncated:
+			_, _ = w.Write([]byte(`{"id": "x", "name": "Half a rec`))
+			return
+		case brokenPage.Load() && r.URL.Path == "/api/services" && r.URL.Query().Get("page") == "2":
+			_, _ = w.Write([]byte(`{"totalElements": 30, "totalPages": 3, "content": [{"id": 1`))
+			return
+		}
+		inner.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	opts := fast()
+	opts.Client = &http.Client{Timeout: 300 * time.Millisecond}
+	db := dbtest.SQLite(t)
+	open := func() Source {
+		src, err := OpenAPI(context.Background(), srv.URL+"/api", FormatAuto, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return src
+	}
+
+	rep := run(t, db, open(), Options{})
+	if slowCalls.Load() != 2 {
+		t.Errorf("the slow record was asked for %d times, want 2 (once timed out, once answered)", slowCalls.Load())
+	}
+	if s := loadOne(t, db, councilID(3).(string)); s.Name == "" {
+		t.Errorf("the slow record was imported without its name: %+v", s)
+	}
+	for _, id := range []string{councilID(4).(string), councilID(6).(string)} {
+		if !slices.ContainsFunc(rep.Problems, func(p Problem) bool {
+			return p.RecordID == id && p.Action == Skipped && strings.Contains(p.Reason, "not a JSON object")
+		}) {
+			t.Errorf("no skipped problem for the malformed record %s: %+v", id, rep.Problems)
+		}
+	}
+	if rep.Services.Read != 30 || rep.Services.Created+rep.Services.Skipped != 30 || rep.Services.Skipped < 2 {
+		t.Errorf("services: %+v", rep.Services)
+	}
+	before := dump(t, db)
+
+	brokenPage.Store(true)
+	feed.setEdit(func(_ int, s map[string]any) { s["name"] = fmt.Sprint(s["name"], " (renamed)") })
+	rep, err := Run(context.Background(), db, open(), Options{Source: "feed:test"})
+	if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "page 2") || rep.Outcome != OutcomeFailed {
+		t.Fatalf("a cut-off page: %v (outcome %s)", err, rep.Outcome)
+	}
+	if dump(t, db) != before {
+		t.Fatal("a run that met a cut-off page changed the database")
+	}
+}
+
+// FuzzAPIPage serves arbitrary bytes as every response of a live API (its
+// pages of /services and its records): opening and walking it never
+// panics or loops, and any error is an input error.
+func FuzzAPIPage(f *testing.F) {
+	for _, s := range []string{
+		`{"contents":[{"id":"a"}],"total_pages":1}`, `{"content":[{"id":1}],"totalPages":2,"last":false}`,
+		`{"content":[],"first":false}`, `{"contents":[{"id":"a"},{"id":""},{}],"total_pages":"x","last_page":true}`,
+		`{"contents":null}`, `{"content":[{"id":{"x":1}}]}`, `[]`, `<html>`, ``, `{"contents":[{"id":"a"}],"total_pages":1e308}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		client := &http.Client{Transport: roundTripFunc(func(*http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, Body: io.NopCloser(bytes.NewReader(data))}, nil
+		})}
+		ctx := context.Background()
+		// A walk that never ends would stall the fuzzer silently; a panic
+		// ends the worker, and the fuzzer saves the input that hung it.
+		done := make(chan struct{})
+		defer close(done)
+		go func() {
+			select {
+			case <-done:
+			case <-time.After(3 * time.Second):
+				panic(fmt.Sprintf("hang on %q", data))
+			}
+		}()
+		src, err := OpenAPI(ctx, "http://feed.test/api", FormatAuto, HTTPOptions{Client: client, Rate: -1, Retries: -1})
+		if err != nil {
+			if !errors.Is(err, ErrInput) {
+				t.Fatalf("open: an error that is not an input error: %v", err)
+			}
+			return
+		}
+		n := 0
+		err = src.Walk(ctx, func(it Item) error {
+			n++
+			checkItem(t, it)
+			return nil
+		})
+		if err != nil && !errors.Is(err, ErrInput) {
+			t.Fatalf("walk: an error that is not an input error: %v", err)
+		}
+		if n > 10_000 {
+			t.Fatalf("%d items from one repeated page", n)
+		}
+	})
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -230,6 +230,48 @@ func TestHSDSExamplesRoundTrip(t *testing.T) {
 	})
 }
 
+// TestORUKExamples imports the ORUK 3.0 UK profile's own examples: one full
+// service, a page of services, and its tabular data package, which holds
+// both the singular and plural file names of some tables and reuses ids
+// across tables.
+func TestORUKExamples(t *testing.T) {
+	ex := filepath.Join(sharedDir(t), "oruk", "uk-profile", "examples")
+	for _, input := range []string{"service_full.json", "service_list.json", "csv"} {
+		t.Run(input, func(t *testing.T) {
+			dbtest.Dialects(t, func(t *testing.T, db *gorm.DB) {
+				src, closeSrc, err := Open(context.Background(), filepath.Join(ex, input), OpenOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer closeSrc() //nolint:errcheck // read only
+				rep := run(t, db, src, Options{Source: "feed:oruk-examples"})
+				if rep.Services.Created != 1 || rep.Services.Skipped != 0 || rep.Rejected != 0 {
+					t.Fatalf("%+v, rejected %d: %+v", rep.Services, rep.Rejected, rep.Problems)
+				}
+				s := loadOne(t, db, "ac148810-d857-441c-9679-408f346de14b")
+				if s.Name != "Community Counselling" || s.Organization == nil || s.Organization.Name != "Example Organization Inc." || s.Status != "active" {
+					t.Errorf("service %q status %q organisation %+v", s.Name, s.Status, s.Organization)
+				}
+				// The examples' faults are reported, not fatal.
+				if !hasProblem(rep, "", "parent_organization_id", Dropped) {
+					t.Errorf("the parent organisation missing from the example was not reported: %+v", rep.Problems)
+				}
+				if input != "service_list.json" {
+					if !hasProblem(rep, "", "service_at_locations[0].location.latitude", Dropped) {
+						t.Errorf("latitude 100 not reported: %+v", rep.Problems)
+					}
+					if len(s.ServiceAtLocations) != 1 || s.ServiceAtLocations[0].Location == nil || len(s.ServiceAtLocations[0].Location.Addresses) == 0 {
+						t.Errorf("the example's location and address: %+v", s.ServiceAtLocations)
+					}
+				}
+				if input == "csv" && !hasProblem(rep, "", "schedules[0].id", Fixed) {
+					t.Errorf("a schedule id used twice in the package was not reported: %+v", rep.Problems)
+				}
+			})
+		})
+	}
+}
+
 // TestHSDSAPI reads a live ORUK 3.0 API: the validator's mock responses
 // served over HTTP, including its test feed that lists one service 31 times.
 func TestHSDSAPI(t *testing.T) {

@@ -20,6 +20,9 @@ import (
 const (
 	ORUKPrefix = "https://openreferraluk.org/specifications/3.0/schema/"
 	HSDSPrefix = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
+	// ORUKv1Prefix names the ORUK 1.0 schemas (draft-07, self-contained),
+	// which the files themselves give no address for.
+	ORUKv1Prefix = "https://openreferraluk.org/specifications/1.0/schema/"
 )
 
 // SharedDir finds the shared reference folder by walking up from the
@@ -82,8 +85,9 @@ func Schema(t testing.TB, prefix, name string) *jsonschema.Schema {
 	c.DefaultDraft(jsonschema.Draft2020)
 	c.AssertFormat()
 	c.UseLoader(dirLoader{
-		ORUKPrefix: filepath.Join(shared, "openreferral", "oruk", "specifications", "3.0", "schema"),
-		HSDSPrefix: filepath.Join(shared, "openreferral", "hsds3", "3.0", "schema"),
+		ORUKPrefix:   filepath.Join(shared, "openreferral", "oruk", "specifications", "3.0", "schema"),
+		HSDSPrefix:   filepath.Join(shared, "openreferral", "hsds3", "3.0", "schema"),
+		ORUKv1Prefix: filepath.Join(shared, "openreferral", "oruk", "specifications", "1.0", "schema"),
 	})
 	s, err := c.Compile(prefix + name)
 	if err != nil {
