@@ -171,3 +171,53 @@ func sharedDirIfPresent() string {
 	}
 	return ""
 }
+
+// FuzzOlderTabular fuzzes the older HSDS layout's own tables: the 1.x
+// package in testdata/hsds1 with its regular_schedules.csv and taxonomy.csv
+// (terms, with parents that may loop) replaced by arbitrary bytes.
+func FuzzOlderTabular(f *testing.F) {
+	f.Add([]byte("id,service_id,weekday,opens_at\ns,7a0c2d4e-5f60-4718-9a2b-3c4d5e6f7081,7,09:00\n"),
+		[]byte("id,name,parent_id,vocabulary\ndebt,Debt,debt,v\n"))
+	f.Add([]byte("id,location_id,weekday\nx,9c2e4f60-7182-4930-9c4d-5e6f70819203,-1\n"),
+		[]byte("id,name,parent_id\ndebt,Debt,money\nmoney,Money,debt\n"))
+	f.Add([]byte(""), []byte("id\n"))
+	f.Fuzz(func(t *testing.T, schedules, taxonomy []byte) {
+		dir := t.TempDir()
+		entries, err := os.ReadDir(filepath.Join("testdata", "hsds1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			b, err := os.ReadFile(filepath.Join("testdata", "hsds1", e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch e.Name() {
+			case "regular_schedules.csv":
+				b = schedules
+			case "taxonomy.csv":
+				b = taxonomy
+			}
+			if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		src, err := OpenTabular(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		err = src.Walk(context.Background(), func(it Item) error {
+			n++
+			checkItem(t, it)
+			return nil
+		})
+		readable := csvReadable(bytes.TrimPrefix(schedules, []byte("\xef\xbb\xbf"))) && csvReadable(bytes.TrimPrefix(taxonomy, []byte("\xef\xbb\xbf")))
+		if readable != (err == nil) {
+			t.Fatalf("CSV readable %v, walk error %v", readable, err)
+		}
+		if err == nil && n != 2 {
+			t.Fatalf("%d services, want the package's 2", n)
+		}
+	})
+}

@@ -272,6 +272,82 @@ func TestORUKExamples(t *testing.T) {
 	}
 }
 
+// TestOlderTabularLayout imports a data package in the HSDS 1.x layout
+// (testdata/hsds1: regular_schedules, physical and postal addresses,
+// eligibility, accessibility_for_disabilities, service_taxonomy and a
+// taxonomy table of terms, "language" and "service_area" columns, and
+// services_at_location.csv), and a second time finds it unchanged.
+func TestOlderTabularLayout(t *testing.T) {
+	dbtest.Dialects(t, func(t *testing.T, db *gorm.DB) {
+		open := func() Source {
+			src, closeSrc, err := Open(context.Background(), filepath.Join("testdata", "hsds1"), OpenOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = closeSrc() })
+			return src
+		}
+		rep := run(t, db, open(), Options{Source: "feed:calder"})
+		if rep.Services.Created != 2 || rep.TaxonomyTerms.Created != 3 {
+			t.Fatalf("services %+v, terms %+v: %+v", rep.Services, rep.TaxonomyTerms, rep.Problems)
+		}
+		if !hasProblem(rep, "", "regular_schedules[2].weekday", Dropped) || !hasProblem(rep, "", "service_taxonomy[1].taxonomy_id", Dropped) {
+			t.Errorf("an unknown weekday and a missing term should be reported: %+v", rep.Problems)
+		}
+		s := loadOne(t, db, "7a0c2d4e-5f60-4718-9a2b-3c4d5e6f7081")
+		var days []string
+		for _, sc := range s.Schedules {
+			days = append(days, sc.Byday+" "+sc.Freq+" "+sc.OpensAt)
+		}
+		slicesSort(days)
+		got := map[string][2]string{
+			"fees":         {s.FeesDescription, "Free"},
+			"eligibility":  {s.EligibilityDescription, "adult; living in Calderdale"},
+			"schedules":    {strings.Join(days, ", "), "  10:00, MO WEEKLY 09:00, TU WEEKLY 10:00"}, // Funday: hours, no day
+			"service area": {s.ServiceAreas[0].Name, "Calderdale"},
+			"language":     {s.Languages[0].Name, "Polish"},
+			"organisation": {s.Organization.Name, "Calder Valley Advice"},
+			"contact":      {s.Contacts[0].Name, "Sam Adviser"},
+			"funding":      {s.Fundings[0].Source, "Money and Pensions Service"},
+			"description":  {s.Description, "<p>Help with <b>debts</b> and budgeting.</p>"},
+		}
+		if len(s.Attributes) == 1 && s.Attributes[0].TaxonomyTerm != nil {
+			term := s.Attributes[0].TaxonomyTerm
+			got["term"] = [2]string{term.Name + " / " + term.Taxonomy, "Debt advice / Calder categories"}
+			got["term parent"] = [2]string{term.ParentID, models.NormaliseID("feed:calder", "money")}
+		} else {
+			t.Errorf("attributes: %+v", s.Attributes)
+		}
+		if len(s.ServiceAtLocations) == 1 && s.ServiceAtLocations[0].Location != nil {
+			sal := s.ServiceAtLocations[0]
+			l := sal.Location
+			var addrs []string
+			for _, a := range l.Addresses {
+				addrs = append(addrs, a.AddressType+" "+a.PostalCode)
+			}
+			slicesSort(addrs)
+			got["addresses"] = [2]string{strings.Join(addrs, ", "), "physical HX7 7BY, postal HX7 8AA"}
+			got["location type"] = [2]string{l.LocationType, hsds.LocationPhysical}
+			got["accessibility"] = [2]string{l.Accessibility[0].Description + " / " + l.Accessibility[0].Details, "wheelchair / Ramp at the side door"}
+			got["location language"] = [2]string{l.Languages[0].Code, "cy"}
+			got["location hours"] = [2]string{l.Schedules[0].Byday, "SA"}
+			got["drop-in hours"] = [2]string{sal.Schedules[0].Byday + " " + sal.Schedules[0].OpensAt, "WE 13:00"}
+		} else {
+			t.Errorf("service at location: %+v", s.ServiceAtLocations)
+		}
+		for what, v := range got {
+			if v[0] != v[1] {
+				t.Errorf("%s: %q, want %q", what, v[0], v[1])
+			}
+		}
+
+		again := run(t, db, open(), Options{Source: "feed:calder"})
+		if again.Services.Unchanged != 2 || again.Services.Created+again.Services.Updated != 0 {
+			t.Errorf("a second run: %+v", again.Services)
+		}
+	})
+}
+
 // TestHSDSAPI reads a live ORUK 3.0 API: the validator's mock responses
 // served over HTTP, including its test feed that lists one service 31 times.
 func TestHSDSAPI(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -59,6 +60,8 @@ type tabular struct {
 	dir    string
 	paths  map[string]string // resource name -> file
 	tables map[string]*csvTable
+	// legacy is set for the older HSDS layouts (tabular_legacy.go).
+	legacy bool
 }
 
 // OpenTabular opens the data package in dir: its datapackage.json names the
@@ -89,17 +92,17 @@ func OpenTabular(dir string) (Source, error) {
 			if filepath.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) {
 				return nil, inputErrorf("datapackage.json: resource %s is outside the package", r.Name)
 			}
-			t.paths[r.Name] = filepath.Join(dir, clean)
+			t.paths[resourceName(r.Name)] = filepath.Join(dir, clean)
 		}
 	case errors.Is(err, os.ErrNotExist):
 	default:
 		return nil, inputErrorf("%v", err)
 	}
-	for name := range tabularTables {
+	for name := range allTables() {
 		if _, ok := t.paths[name]; ok {
 			continue
 		}
-		for _, guess := range []string{name + "s.csv", name + ".csv", strings.TrimSuffix(name, "y") + "ies.csv"} {
+		for _, guess := range tableGuesses(name) {
 			if _, err := os.Stat(filepath.Join(dir, guess)); err == nil {
 				t.paths[name] = filepath.Join(dir, guess)
 				break
@@ -117,23 +120,32 @@ func OpenTabular(dir string) (Source, error) {
 
 func (t *tabular) Format() Format { return FormatTabular }
 
+// allTables are the tables of every layout read, with their lookup columns.
+func allTables() map[string][]string {
+	all := maps.Clone(tabularTables)
+	maps.Copy(all, legacyTables)
+	return all
+}
+
 func (t *tabular) Walk(ctx context.Context, yield func(Item) error) error {
 	defer func() {
 		for _, tb := range t.tables {
 			tb.close()
 		}
 	}()
-	names := make([]string, 0, len(tabularTables))
-	for name := range tabularTables {
+	tables := allTables()
+	names := make([]string, 0, len(tables))
+	for name := range tables {
 		names = append(names, name)
 	}
 	slices.Sort(names)
+	t.legacy = t.isLegacy()
 	for _, name := range names {
 		p, ok := t.paths[name]
 		if !ok {
 			continue
 		}
-		tb, err := indexCSV(p, tabularTables[name])
+		tb, err := indexCSV(p, tables[name])
 		if err != nil {
 			return err
 		}
@@ -514,7 +526,7 @@ func (a *assembler) service(r row) (Item, error) {
 		func() error {
 			rows, err := a.rows("service_area", "service_id", s.ID)
 			for _, x := range rows {
-				s.ServiceAreas = append(s.ServiceAreas, hsds.ServiceArea{ID: x.get("id"), Name: x.get("name"),
+				s.ServiceAreas = append(s.ServiceAreas, hsds.ServiceArea{ID: x.get("id"), Name: cmp.Or(x.get("name"), x.get("service_area")),
 					Description: x.get("description"), Extent: x.get("extent"), ExtentType: x.get("extent_type"), URI: x.get("uri")})
 			}
 			return err
@@ -543,6 +555,12 @@ func (a *assembler) service(r row) (Item, error) {
 			return err
 		},
 		func() error { return a.attributes(s) },
+		func() error {
+			if !a.t.legacy {
+				return nil
+			}
+			return a.legacyService(s)
+		},
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
@@ -585,7 +603,11 @@ func (a *assembler) serviceAtLocation(path string, r row) (hsds.ServiceAtLocatio
 	if sal.Contacts, err = a.contacts(path+".contacts", "service_at_location_id", sal.ID); err != nil {
 		return sal, err
 	}
-	sal.Schedules, err = a.schedules(path+".schedules", "service_at_location_id", sal.ID)
+	if sal.Schedules, err = a.schedules(path+".schedules", "service_at_location_id", sal.ID); err != nil || !a.t.legacy {
+		return sal, err
+	}
+	more, err := a.regularSchedules(path+".regular_schedules", "service_at_location_id", sal.ID)
+	sal.Schedules = append(sal.Schedules, more...)
 	return sal, err
 }
 
@@ -595,9 +617,16 @@ func (a *assembler) location(path string, r row) (*hsds.Location, error) {
 		Description: r.get("description"), Transportation: r.get("transportation"),
 		Latitude: a.num(path+".latitude", r, "latitude"), Longitude: a.num(path+".longitude", r, "longitude"),
 		ExternalIdentifier: r.get("external_identifier"), ExternalIdentifierType: r.get("external_identifier_type")}
-	addrs, err := a.rows("address", "location_id", l.ID)
-	if err != nil {
-		return nil, err
+	var addrs []row
+	var err error
+	// An older package's physical_address or postal_address may be the same
+	// address.csv: then it is read only as those.
+	_, physical := a.t.paths["physical_address"]
+	_, postal := a.t.paths["postal_address"]
+	if !physical && !postal {
+		if addrs, err = a.rows("address", "location_id", l.ID); err != nil {
+			return nil, err
+		}
 	}
 	for _, x := range addrs {
 		l.Addresses = append(l.Addresses, hsds.Address{ID: x.get("id"), Attention: x.get("attention"), Address1: x.get("address_1"),
@@ -621,8 +650,10 @@ func (a *assembler) location(path string, r row) (*hsds.Location, error) {
 	if l.Schedules, err = a.schedules(path+".schedules", "location_id", l.ID); err != nil {
 		return nil, err
 	}
-	l.Languages, err = a.languages("location_id", l.ID)
-	return l, err
+	if l.Languages, err = a.languages("location_id", l.ID); err != nil || !a.t.legacy {
+		return l, err
+	}
+	return l, a.legacyLocation(path, l)
 }
 
 func (a *assembler) phones(path, column, id string) ([]hsds.Phone, error) {
@@ -671,7 +702,13 @@ func (a *assembler) languages(column, id string) ([]hsds.Language, error) {
 	rows, err := a.rows("language", column, id)
 	var out []hsds.Language
 	for _, x := range rows {
-		out = append(out, hsds.Language{ID: x.get("id"), Name: x.get("name"), Code: x.get("code"), Note: x.get("note")})
+		l := hsds.Language{ID: x.get("id"), Name: x.get("name"), Code: x.get("code"), Note: x.get("note")}
+		if l.Name == "" && l.Code == "" {
+			// The older layouts' "language" column: a name, or a code.
+			l = v1LanguageToHSDS(l.ID, x.get("language"))
+			l.Note = x.get("note")
+		}
+		out = append(out, l)
 	}
 	return out, err
 }
