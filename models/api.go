@@ -406,10 +406,11 @@ func termsWithTaxonomies(db *gorm.DB, rows []TaxonomyTerm) ([]hsds.TaxonomyTerm,
 		h := taxonomyTermToHSDS(t)
 		if tax, ok := taxByID[deref(t.TaxonomyID)]; ok {
 			d := taxonomyToHSDS(tax)
+			// taxonomy stays as stored (usually empty), as in the terms
+			// nested in services: the taxonomy's name is in taxonomy_detail,
+			// and a consumer that copies a term from either place gets the
+			// same record.
 			h.TaxonomyDetail = &d
-			if h.Taxonomy == "" {
-				h.Taxonomy = tax.Name
-			}
 		}
 		out[i] = h
 	}

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/openreferral-uk/referrals/models/hsds"
 )
 
 // HTTPOptions configures how a live API is read. The zero value is polite:
@@ -91,6 +93,38 @@ type apiSource struct {
 	// firstPage is the number of the first page: 1, as ORUK and HSDS say,
 	// or 0 for the feeds (Spring Data's defaults) that count from 0.
 	firstPage int
+	// lookups holds the taxonomies and parent terms fetched for the
+	// services' terms, once each per run.
+	lookups lookups
+}
+
+// lookups caches what /taxonomies/{id} and /taxonomy_terms/{id} answered.
+type lookups struct {
+	mu         sync.Mutex
+	taxonomies map[string]*lookup[hsds.Taxonomy]
+	terms      map[string]*lookup[hsds.TaxonomyTerm]
+}
+
+type lookup[T any] struct {
+	once sync.Once
+	v    *T
+}
+
+// fetchOnce returns what fetch gives for id, asking it once per id however
+// many goroutines want it at once.
+func fetchOnce[T any](mu *sync.Mutex, m *map[string]*lookup[T], id string, fetch func() *T) *T {
+	mu.Lock()
+	if *m == nil {
+		*m = map[string]*lookup[T]{}
+	}
+	l, ok := (*m)[id]
+	if !ok {
+		l = &lookup[T]{}
+		(*m)[id] = l
+	}
+	mu.Unlock()
+	l.once.Do(func() { l.v = fetch() })
+	return l.v
 }
 
 // apiPage is one page of /services in either envelope.
@@ -321,6 +355,7 @@ func (s *apiSource) detail(ctx context.Context, id string) (Item, error) {
 		it = decodeV1Service(body)
 	} else {
 		it = decodeHSDSService(body)
+		s.completeTerms(ctx, &it)
 	}
 	if it.Service == nil {
 		it.SourceID = id
@@ -329,6 +364,64 @@ func (s *apiSource) detail(ctx context.Context, id string) (Item, error) {
 		}
 	}
 	return it, nil
+}
+
+// completeTerms fetches what a service's taxonomy terms name but do not
+// carry, as an ORUK 3.0 feed publishes them: each term's taxonomy (a term
+// gives its taxonomy_id, and taxonomy_detail only sometimes) from
+// /taxonomies/{id}, and its ancestors from /taxonomy_terms/{id}, so that
+// the terms keep their taxonomy and parent. What the feed cannot return is
+// left out, and the run reports the reference it could not keep.
+func (s *apiSource) completeTerms(ctx context.Context, it *Item) {
+	if it.Service == nil {
+		return
+	}
+	have := map[string]bool{}
+	for _, t := range it.Terms {
+		have[t.ID] = true
+	}
+	detail := func(t *hsds.TaxonomyTerm) {
+		if t.TaxonomyID != "" && t.TaxonomyDetail == nil {
+			t.TaxonomyDetail = fetchOnce(&s.lookups.mu, &s.lookups.taxonomies, t.TaxonomyID, func() *hsds.Taxonomy {
+				var tax hsds.Taxonomy
+				if !s.fetchJSON(ctx, "/taxonomies/"+url.PathEscape(t.TaxonomyID), &tax) || tax.ID != t.TaxonomyID {
+					return nil
+				}
+				return &tax
+			})
+		}
+	}
+	for i := range it.Service.Attributes {
+		t := it.Service.Attributes[i].TaxonomyTerm
+		if t == nil {
+			continue
+		}
+		detail(t)
+		have[t.ID] = true
+		for depth, pid := 0, t.ParentID; pid != "" && !have[pid] && depth < maxTermDepth; depth++ {
+			parent := fetchOnce(&s.lookups.mu, &s.lookups.terms, pid, func() *hsds.TaxonomyTerm {
+				var term hsds.TaxonomyTerm
+				if !s.fetchJSON(ctx, "/taxonomy_terms/"+url.PathEscape(pid), &term) || term.ID != pid {
+					return nil
+				}
+				return &term
+			})
+			if parent == nil {
+				break
+			}
+			p := *parent
+			detail(&p)
+			it.Terms = append(it.Terms, p)
+			have[pid] = true
+			pid = p.ParentID
+		}
+	}
+}
+
+// fetchJSON reads one record of the feed into v, reporting whether it could.
+func (s *apiSource) fetchJSON(ctx context.Context, path string, v any) bool {
+	body, status, err := s.get(ctx, s.url(path, nil))
+	return err == nil && status == http.StatusOK && json.Unmarshal(body, v) == nil
 }
 
 // retryable is a response worth retrying.

@@ -3,6 +3,7 @@ package importer
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,7 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openreferral-uk/referrals/models"
 	"github.com/openreferral-uk/referrals/models/dbtest"
+	"github.com/openreferral-uk/referrals/models/hsds"
 )
 
 // walk reads every item of a source.
@@ -288,3 +291,76 @@ func FuzzAPIPage(f *testing.F) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestAPIFetchesTaxonomiesAndParents: an ORUK 3.0 feed whose services' terms
+// give only a taxonomy_id and a parent_id, as many do, has the taxonomies
+// read from /taxonomies/{id} and the ancestors from /taxonomy_terms/{id},
+// each once however many services name them, so every term keeps its
+// taxonomy and its parent. A taxonomy the feed cannot return is reported.
+func TestAPIFetchesTaxonomiesAndParents(t *testing.T) {
+	feed := &hsdsFeed{perPage: 5}
+	tax := dbtest.FixtureTaxonomy()
+	root := hsds.TaxonomyTerm{ID: "root", Name: "Money", Description: "Money matters", TaxonomyID: tax.ID}
+	mid := hsds.TaxonomyTerm{ID: "mid", Name: "Debt", Description: "Debt", TaxonomyID: tax.ID, ParentID: "root"}
+	feed.set(func([]hsds.Service) []hsds.Service {
+		svcs := dbtest.GenerateServices(12, 2)
+		for i := range svcs {
+			term := svcs[i].Attributes[0].TaxonomyTerm
+			term.TaxonomyDetail = nil
+			term.ParentID = "mid"
+			if i == 11 {
+				svcs[i].Attributes[0].TaxonomyTermID, term.ID, term.TaxonomyID = "orphan", "orphan", "lost"
+			}
+		}
+		return svcs
+	})
+	var lookups sync.Map // path -> *atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := lookups.LoadOrStore(r.URL.Path, new(atomic.Int64))
+		n.(*atomic.Int64).Add(1)
+		var v any
+		switch r.URL.Path {
+		case "/taxonomies/" + tax.ID:
+			v = tax
+		case "/taxonomy_terms/mid":
+			v = mid
+		case "/taxonomy_terms/root":
+			v = root
+		default:
+			if strings.HasPrefix(r.URL.Path, "/taxonomies/") || strings.HasPrefix(r.URL.Path, "/taxonomy_terms/") {
+				http.NotFound(w, r)
+				return
+			}
+			feed.handler(w, r)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(v)
+	}))
+	t.Cleanup(srv.Close)
+	db := dbtest.SQLite(t)
+	src, err := OpenAPI(context.Background(), srv.URL, FormatAuto, fast())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := run(t, db, src, Options{})
+	for _, path := range []string{"/taxonomies/" + tax.ID, "/taxonomy_terms/mid", "/taxonomy_terms/root", "/taxonomies/lost"} {
+		if n, ok := lookups.Load(path); !ok || n.(*atomic.Int64).Load() != 1 {
+			t.Errorf("%s was asked for %v times, want once", path, n)
+		}
+	}
+	if rep.Taxonomies.Created != 1 || rep.TaxonomyTerms.Created != 6 { // three fixture terms, the orphan, mid and root
+		t.Errorf("taxonomies %+v, terms %+v: %+v", rep.Taxonomies, rep.TaxonomyTerms, rep.Problems)
+	}
+	if len(rep.Problems) != 1 || !hasProblem(rep, "", "taxonomy_id", Dropped) {
+		t.Errorf("want only the lost taxonomy reported: %+v", rep.Problems)
+	}
+	s := loadOne(t, db, dbtest.ID("service", 0))
+	term := s.Attributes[0].TaxonomyTerm
+	if term.TaxonomyID != tax.ID || term.ParentID != models.NormaliseID("feed:test", "mid") {
+		t.Errorf("term of service 0: taxonomy %q parent %q", term.TaxonomyID, term.ParentID)
+	}
+	var parent models.TaxonomyTerm
+	if err := db.First(&parent, "id = ?", term.ParentID).Error; err != nil || parent.Name != "Debt" || parent.ParentID == nil || *parent.ParentID != models.NormaliseID("feed:test", "root") {
+		t.Errorf("the parent term: %+v %v", parent, err)
+	}
+}
