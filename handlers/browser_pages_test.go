@@ -257,6 +257,29 @@ func TestBrowserSignedInPages(t *testing.T) {
 				check(t, tab, cw, 200)
 			})
 		}
+		t.Run("delete a taxonomy", func(t *testing.T) {
+			s.open(t, tab, "/admin/taxonomies", 200)
+			link := `a[href="/admin/taxonomies/` + w.ids["taxonomy"] + `/delete"]`
+			resp, err := chromedp.RunResponse(tab, chromedp.Click(chromedp.CSS(link)))
+			if err != nil || resp.Status != 200 {
+				t.Fatalf("following the delete link: %v %v", resp, err)
+			}
+			check(t, tab, cw, 200)
+			if n := eval[string](t, tab, `document.querySelector('#services').textContent`); n == "0" {
+				t.Error("the confirmation says no services are filed under the demo taxonomy")
+			}
+			submitForm(t, tab, `form[action$="/delete"] button[type=submit]`, 200)
+			check(t, tab, cw, 200)
+			if got := eval[string](t, tab, `location.pathname`); got != "/admin/taxonomies" {
+				t.Errorf("after deleting, the browser is at %s", got)
+			}
+			if eval[int](t, tab, `document.querySelectorAll('`+link+`').length`) != 0 {
+				t.Error("the deleted taxonomy is still listed")
+			}
+			if msg := eval[string](t, tab, `document.body.textContent`); !strings.Contains(msg, "deleted with its") {
+				t.Error("no message saying the taxonomy was deleted")
+			}
+		})
 	})
 }
 

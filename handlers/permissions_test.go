@@ -296,7 +296,7 @@ func (w *permissionWorld) request(role string, r permissionRow) (string, url.Val
 		path = strings.Replace(path, ":id", w.ids["sal"], 1)
 	case "GET /api/organizations/:id":
 		path = strings.Replace(path, ":id", w.ids["hsdsOrg"], 1)
-	case "GET /api/taxonomies/:id":
+	case "GET /api/taxonomies/:id", "GET /admin/taxonomies/:id/delete", "POST /admin/taxonomies/:id/delete":
 		path = strings.Replace(path, ":id", w.ids["taxonomy"], 1)
 	case "GET /api/taxonomy_terms/:id":
 		path = strings.Replace(path, ":id", w.ids["term"], 1)

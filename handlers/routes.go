@@ -97,6 +97,8 @@ func (h *Handler) routes(e *echo.Echo) {
 	e.POST("/admin/organisations/:id/domains/remove", h.adminDomainRemove, member...)
 	e.GET("/admin/taxonomies", h.adminTaxonomies, member...)
 	e.POST("/admin/taxonomies", h.adminTaxonomyImport, member...)
+	e.GET("/admin/taxonomies/:id/delete", h.adminTaxonomyDeletion, member...)
+	e.POST("/admin/taxonomies/:id/delete", h.adminTaxonomyDelete, member...)
 	e.GET("/admin/users", h.adminUsers, member...)
 	e.POST("/admin/users/:id/suspend", h.adminUserSuspend(true), member...)
 	e.POST("/admin/users/:id/restore", h.adminUserSuspend(false), member...)

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 
@@ -54,4 +55,40 @@ func (h *Handler) adminTaxonomyImport(c echo.Context) error {
 		return err
 	}
 	return h.taxonomiesPage(c, http.StatusOK, admin.TaxonomiesPage{Result: &res})
+}
+
+// adminTaxonomyDeletion is GET /admin/taxonomies/:id/delete: what deleting
+// the taxonomy would take with it, and the button that does it.
+func (h *Handler) adminTaxonomyDeletion(c echo.Context) error {
+	im, err := models.TaxonomyDeletion(c.Request().Context(), h.db, currentActor(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return h.taxonomyDeletionPage(c, http.StatusOK, admin.TaxonomyDeletePage{Impact: im})
+}
+
+func (h *Handler) taxonomyDeletionPage(c echo.Context, status int, p admin.TaxonomyDeletePage) error {
+	p.Layout = h.layout(c, "Delete "+p.Impact.Name)
+	p.Layout.Nav = "admin"
+	noStore(c)
+	return render(c, status, admin.TaxonomyDelete(p), nil)
+}
+
+// adminTaxonomyDelete is POST /admin/taxonomies/:id/delete.
+func (h *Handler) adminTaxonomyDelete(c echo.Context) error {
+	ctx := c.Request().Context()
+	im, err := models.DeleteTaxonomy(ctx, h.db, currentActor(c), c.Param("id"))
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		return h.taxonomyDeletionPage(c, http.StatusUnprocessableEntity, admin.TaxonomyDeletePage{Impact: im, Errors: components.Errors(ve.Fields)})
+	}
+	if err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("%s deleted with its %d terms.", im.Name, im.Terms)
+	if im.Services > 0 {
+		msg += fmt.Sprintf(" %d services are no longer filed under them.", im.Services)
+	}
+	h.flash(c, msg)
+	return c.Redirect(http.StatusSeeOther, "/admin/taxonomies")
 }

@@ -63,6 +63,14 @@ type FeedProblem struct {
 	Record, Field, Reason, Action string
 }
 
+// TaxonomyDeletePage asks a platform admin to confirm deleting a taxonomy,
+// saying what goes with it.
+type TaxonomyDeletePage struct {
+	Layout views.Layout
+	Impact models.TaxonomyImpact
+	Errors components.Errors
+}
+
 // TaxonomiesPage lists the taxonomies, with a form to import one.
 type TaxonomiesPage struct {
 	Layout     views.Layout
