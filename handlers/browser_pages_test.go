@@ -196,6 +196,19 @@ func TestBrowserSignedInPages(t *testing.T) {
 		); err != nil {
 			t.Fatal(err)
 		}
+		// Another price, added in place like the location.
+		prices := eval[int](t, tab, `document.querySelectorAll('input[name^="prices-"][name$="-amount"]').length`)
+		if err := chromedp.Do(tab, chromedp.Click(chromedp.CSS(`button[name=add_price]`))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, tab, "a new price row", fmt.Sprintf(`document.querySelectorAll('input[name^="prices-"][name$="-amount"]').length === %d`, prices+1))
+		if err := chromedp.Do(tab,
+			chromedp.SendKeys(chromedp.ID(fmt.Sprintf("prices-%d-amount", prices)), "4"),
+			chromedp.SendKeys(chromedp.ID(fmt.Sprintf("prices-%d-for", prices)), "per family"),
+			chromedp.SendKeys(chromedp.ID(fmt.Sprintf("prices-%d-details", prices)), "Free for carers"),
+		); err != nil {
+			t.Fatal(err)
+		}
 		submitForm(t, tab, `button[name=save]`, 200)
 		if msgs := eval[[]string](t, tab, `[...document.querySelectorAll('.govuk-error-message')].map(e => e.textContent.trim())`); len(msgs) > 0 {
 			t.Fatalf("the save was refused: %v", msgs)
@@ -203,7 +216,8 @@ func TestBrowserSignedInPages(t *testing.T) {
 		check(t, tab, cw, 200)
 		after := apiService(t, w.srv.URL, id)
 		if !strings.Contains(after.body, "5 Market Street") || !strings.Contains(after.body, `"byday":"SA"`) ||
-			!strings.Contains(after.body, `"opens_at":"10:00"`) || after.LastModified <= apiBefore.LastModified {
+			!strings.Contains(after.body, `"opens_at":"10:00"`) || !strings.Contains(after.body, `"option":"per family"`) ||
+			!strings.Contains(after.body, `"amount_description":"Free for carers"`) || after.LastModified <= apiBefore.LastModified {
 			t.Errorf("the API after the edit: last_modified %s -> %s; %.400s", apiBefore.LastModified, after.LastModified, after.body)
 		}
 		if eval[int](t, tab, `[...document.querySelectorAll('.app-history td')].filter(td => td.textContent.includes('Saturday, 10am to 1pm')).length`) == 0 {

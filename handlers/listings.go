@@ -71,7 +71,7 @@ func listingForm(c echo.Context) (models.ListingInput, error) {
 	in := models.ListingInput{
 		Name: get("name"), Description: get("description"), State: get("state"), Categories: form["categories"],
 		MinimumAge: get("minimum_age"), MaximumAge: get("maximum_age"), Eligibility: get("eligibility"),
-		Fees: get("fees"), Price: get("price"), PriceFor: get("price_for"), Areas: get("areas"),
+		Fees: get("fees"), Areas: get("areas"),
 		Languages: get("languages"), ApplicationProcess: get("application_process"),
 		Email: get("email"), Website: get("website"), AcceptsReferrals: on("accepts_referrals"),
 		Responders: form["responders"], ReferralEmail: get("referral_email"),
@@ -81,6 +81,10 @@ func listingForm(c echo.Context) (models.ListingInput, error) {
 	for i := 0; i < maxFormRows && form.Has(row("phones", i, "number")); i++ {
 		in.Phones = append(in.Phones, models.PhoneInput{ID: get(row("phones", i, "id")), Number: get(row("phones", i, "number")),
 			Description: get(row("phones", i, "description")), ProfessionalsOnly: on(row("phones", i, "professionals_only"))})
+	}
+	for i := 0; i < maxFormRows && form.Has(row("prices", i, "amount")); i++ {
+		in.Prices = append(in.Prices, models.PriceInput{ID: get(row("prices", i, "id")), Amount: get(row("prices", i, "amount")),
+			For: get(row("prices", i, "for")), Details: get(row("prices", i, "details"))})
 	}
 	for i := 0; i < maxFormRows && form.Has(row("contacts", i, "name")); i++ {
 		in.Contacts = append(in.Contacts, models.ContactInput{ID: get(row("contacts", i, "id")), Name: get(row("contacts", i, "name")),
@@ -106,6 +110,8 @@ func addRow(c echo.Context, in *models.ListingInput) bool {
 	switch {
 	case c.FormValue("add_phone") != "":
 		in.Phones = append(in.Phones, models.PhoneInput{})
+	case c.FormValue("add_price") != "":
+		in.Prices = append(in.Prices, models.PriceInput{})
 	case c.FormValue("add_contact") != "":
 		in.Contacts = append(in.Contacts, models.ContactInput{})
 	case c.FormValue("add_schedule") != "":
@@ -171,6 +177,9 @@ func (h *Handler) listingEdit(c echo.Context) error {
 	}
 	if len(in.Phones) == 0 {
 		in.Phones = []models.PhoneInput{{}}
+	}
+	if len(in.Prices) == 0 {
+		in.Prices = []models.PriceInput{{}}
 	}
 	return h.listingPage(c, http.StatusOK, h.listingVM(l, in))
 }

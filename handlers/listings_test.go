@@ -48,7 +48,7 @@ func (w *permissionWorld) send(t *testing.T, role, method, path string, form url
 func listingFormValues(org string) url.Values {
 	return url.Values{
 		"org": {org}, "name": {"Lunch club"}, "description": {"Hot meals on weekdays."}, "state": {"open"},
-		"capacity": {"open"}, "response_target_days": {"5"}, "price": {"2.50"}, "price_for": {"per meal"}, "areas": {"Leeds, Bradford"},
+		"capacity": {"open"}, "response_target_days": {"5"}, "prices-0-id": {""}, "prices-0-amount": {"2.50"}, "prices-0-for": {"per meal"}, "prices-0-details": {""}, "areas": {"Leeds, Bradford"},
 		"phones-0-id": {""}, "phones-0-number": {"0113 496 0123"}, "phones-0-description": {"Bookings"},
 		"schedules-0-id": {""}, "schedules-0-days": {"MO", "WE"}, "schedules-0-opens": {"12:00"}, "schedules-0-closes": {"14:00"}, "schedules-0-notes": {""},
 		"locations-0-id": {""}, "locations-0-name": {"Church hall"}, "locations-0-address1": {"3 Chapel Lane"}, "locations-0-address2": {""},

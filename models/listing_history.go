@@ -44,7 +44,14 @@ func listingFields(in ListingInput) (published, local map[string]string) {
 		}
 		return "no"
 	}
-	var phones, contacts, scheds, locs []string
+	var phones, prices, contacts, scheds, locs []string
+	for _, p := range in.Prices {
+		line := strings.TrimSpace(p.Amount + " " + p.For)
+		if p.Details != "" {
+			line = strings.TrimSpace(line + " (" + p.Details + ")")
+		}
+		prices = append(prices, line)
+	}
 	for _, p := range in.Phones {
 		line := p.Number
 		if p.Description != "" {
@@ -72,7 +79,7 @@ func listingFields(in ListingInput) (published, local map[string]string) {
 		"Name": in.Name, "Description": in.Description, "Status": ListingState(in.State).Label(),
 		"Categories": strings.Join(cats, "\n"), "Minimum age": in.MinimumAge, "Maximum age": in.MaximumAge,
 		"Who it is for": in.Eligibility, "Cost": in.Fees, "Languages": strings.Join(languageNames(in.Languages), ", "),
-		"Price": strings.TrimSpace(in.Price + " " + in.PriceFor), "Areas covered": strings.Join(languageNames(in.Areas), ", "),
+		"Price": strings.Join(prices, "\n"), "Areas covered": strings.Join(languageNames(in.Areas), ", "),
 		"How to access it": in.ApplicationProcess, "Email": in.Email, "Website": in.Website,
 		"Phones": strings.Join(phones, "\n"), "Contacts": strings.Join(contacts, "\n"),
 		"Opening times": strings.Join(scheds, "\n"), "Locations": strings.Join(locs, "\n"),

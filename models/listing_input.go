@@ -89,10 +89,8 @@ type ListingInput struct {
 	MaximumAge  string
 	Eligibility string
 	Fees        string
-	// Price and PriceFor are the service's structured price (an HSDS cost
-	// option in pounds): "5.50" and "per session". Empty is no price.
-	Price    string
-	PriceFor string
+	// Prices are the service's structured prices (HSDS cost options).
+	Prices []PriceInput
 	// Areas are the places the service covers, separated by commas
 	// (HSDS service areas), such as "Kirklees, Calderdale".
 	Areas              string
@@ -122,6 +120,14 @@ type ListingInput struct {
 type PhoneInput struct {
 	ID, Number, Description string
 	ProfessionalsOnly       bool
+}
+
+// PriceInput is one price of a service: an amount in pounds ("5.50"), what
+// it is for ("per session"), and more about it ("Concessions free"). A price
+// needs an amount or the more about it; imported prices without an amount
+// often have only that.
+type PriceInput struct {
+	ID, Amount, For, Details string
 }
 
 // ContactInput is a named person or role to contact.
@@ -160,6 +166,9 @@ type LocationInput struct {
 // Blank reports whether a phone row was left empty (a row to drop).
 func (p PhoneInput) Blank() bool { return blank(p.Number, p.Description) }
 
+// Blank reports whether a price row was left empty.
+func (p PriceInput) Blank() bool { return blank(p.Amount, p.For, p.Details) }
+
 // Blank reports whether a contact row was left empty.
 func (c ContactInput) Blank() bool { return blank(c.Name, c.Title, c.Email) }
 
@@ -184,6 +193,7 @@ func blank(vals ...string) bool {
 // one and how the spare "add another" rows are ignored.
 func (in ListingInput) WithoutBlankRows() ListingInput {
 	in.Phones = slices.DeleteFunc(slices.Clone(in.Phones), PhoneInput.Blank)
+	in.Prices = slices.DeleteFunc(slices.Clone(in.Prices), PriceInput.Blank)
 	in.Contacts = slices.DeleteFunc(slices.Clone(in.Contacts), ContactInput.Blank)
 	in.Schedules = slices.DeleteFunc(slices.Clone(in.Schedules), ScheduleInput.Blank)
 	in.Locations = slices.DeleteFunc(slices.Clone(in.Locations), LocationInput.Blank)
@@ -342,7 +352,7 @@ func (in ListingInput) Validate() (ListingInput, *ValidationError) {
 	out := in.WithoutBlankRows()
 	trim := func(p *string) { *p = strings.TrimSpace(*p) }
 	for _, p := range []*string{&out.Name, &out.Description, &out.Eligibility, &out.Fees, &out.Languages,
-		&out.ApplicationProcess, &out.MinimumAge, &out.MaximumAge, &out.ResponseTargetDays, &out.Price, &out.PriceFor, &out.Areas} {
+		&out.ApplicationProcess, &out.MinimumAge, &out.MaximumAge, &out.ResponseTargetDays, &out.Areas} {
 		trim(p)
 	}
 	if out.Name == "" {
@@ -365,13 +375,21 @@ func (in ListingInput) Validate() (ListingInput, *ValidationError) {
 	if len(languageNames(out.Areas)) > maxRows {
 		v.Add("areas", fmt.Sprintf("List %d areas or fewer", maxRows))
 	}
-	checkText(v, "price_for", "What the price is for", out.PriceFor, maxShortText, false)
-	if out.Price != "" {
-		if _, ok := parsePrice(out.Price); !ok {
-			v.Add("price", "Enter a price in pounds, like 5 or 12.50, or leave it empty")
+	for i := range out.Prices {
+		p := &out.Prices[i]
+		f := fmt.Sprintf("prices-%d-", i)
+		trim(&p.Amount)
+		trim(&p.For)
+		trim(&p.Details)
+		checkText(v, f+"for", "What the price is for", p.For, maxShortText, false)
+		checkText(v, f+"details", "More about the price", p.Details, maxMidText, false)
+		if p.Amount != "" {
+			if _, ok := parsePrice(p.Amount); !ok {
+				v.Add(f+"amount", "Enter a price in pounds, like 5 or 12.50")
+			}
+		} else if p.Details == "" {
+			v.Add(f+"amount", "Enter the price or say more about it, or clear what it is for to remove this price")
 		}
-	} else if out.PriceFor != "" {
-		v.Add("price", "Enter the price, or leave what it is for empty")
 	}
 	checkText(v, "application_process", "How to access it", out.ApplicationProcess, maxMidText, true)
 	lo := parseAge(v, "minimum_age", "Minimum age", out.MinimumAge)
@@ -388,7 +406,7 @@ func (in ListingInput) Validate() (ListingInput, *ValidationError) {
 	for _, rows := range []struct {
 		n    int
 		name string
-	}{{len(out.Phones), "phones"}, {len(out.Contacts), "contacts"}, {len(out.Schedules), "schedules"}, {len(out.Locations), "locations"}} {
+	}{{len(out.Phones), "phones"}, {len(out.Prices), "prices"}, {len(out.Contacts), "contacts"}, {len(out.Schedules), "schedules"}, {len(out.Locations), "locations"}} {
 		if rows.n > maxRows {
 			v.Add(rows.name, "Add 50 or fewer")
 		}

@@ -244,7 +244,7 @@ func GetListing(ctx context.Context, db *gorm.DB, a *Actor, serviceID string) (L
 // settings and one empty row of each kind to fill in.
 func NewListingInput() ListingInput {
 	return ListingInput{State: string(StateDraft), ResponseTargetDays: "5", Capacity: string(CapacityOpen),
-		Phones: []PhoneInput{{}}, Schedules: []ScheduleInput{{}}, Locations: []LocationInput{{}}}
+		Phones: []PhoneInput{{}}, Prices: []PriceInput{{}}, Schedules: []ScheduleInput{{}}, Locations: []LocationInput{{}}}
 }
 
 func formatAge(f *float64) string {
@@ -282,12 +282,15 @@ func inputFromRecord(ctx context.Context, db *gorm.DB, rec ServiceRecord, s Serv
 		}
 	}
 	in.Areas = strings.Join(areas, ", ")
-	if len(rec.CostOptions) > 0 && rec.CostOptions[0].Amount != nil {
-		in.Price = strconv.FormatFloat(*rec.CostOptions[0].Amount, 'f', -1, 64)
-		if strings.Contains(in.Price, ".") {
-			in.Price = strconv.FormatFloat(*rec.CostOptions[0].Amount, 'f', 2, 64)
+	for _, c := range rec.CostOptions {
+		p := PriceInput{ID: c.ID, For: c.Option, Details: c.AmountDescription}
+		if c.Amount != nil {
+			p.Amount = strconv.FormatFloat(*c.Amount, 'f', -1, 64)
+			if strings.Contains(p.Amount, ".") {
+				p.Amount = strconv.FormatFloat(*c.Amount, 'f', 2, 64)
+			}
 		}
-		in.PriceFor = rec.CostOptions[0].Option
+		in.Prices = append(in.Prices, p)
 	}
 	for _, at := range rec.Attributes {
 		if !slices.Contains(in.Categories, at.TaxonomyTermID) {
@@ -712,16 +715,27 @@ func buildService(rec ServiceRecord, old Service, in ListingInput, points []loca
 		s.ServiceAreas = append(s.ServiceAreas, a)
 	}
 
-	// The form keeps the first price; any others (from an import) stay.
-	var rest []hsds.CostOption
-	first := hsds.CostOption{ID: NewID()}
-	if len(rec.CostOptions) > 0 {
-		first, rest = rec.CostOptions[0], rec.CostOptions[1:]
+	// Every price is on the form. What the form does not show of one (its
+	// validity dates, a currency an import gave) is kept by id.
+	oldPrices := map[string]hsds.CostOption{}
+	for _, c := range rec.CostOptions {
+		oldPrices[c.ID] = c
 	}
-	s.CostOptions = rest
-	if amount, ok := parsePrice(in.Price); ok {
-		first.Amount, first.Currency, first.Option = &amount, "GBP", in.PriceFor
-		s.CostOptions = append([]hsds.CostOption{first}, rest...)
+	s.CostOptions = nil
+	for _, p := range in.Prices {
+		c, ok := oldPrices[p.ID]
+		if !ok {
+			c = hsds.CostOption{ID: NewID()}
+		}
+		delete(oldPrices, c.ID) // an id typed twice is used once
+		c.Amount, c.Option, c.AmountDescription = nil, p.For, p.Details
+		if amount, ok := parsePrice(p.Amount); ok {
+			c.Amount = &amount
+			if c.Currency == "" {
+				c.Currency = "GBP"
+			}
+		}
+		s.CostOptions = append(s.CostOptions, c)
 	}
 
 	oldAttrs := map[string]hsds.Attribute{}

@@ -36,10 +36,13 @@ func TestListingValidation(t *testing.T) {
 		field string
 	}{
 		{"no name", func(in *models.ListingInput) { in.Name = "  " }, "name"},
-		{"price not a number", func(in *models.ListingInput) { in.Price = "five pounds" }, "price"},
-		{"negative price", func(in *models.ListingInput) { in.Price = "-3" }, "price"},
-		{"NaN price", func(in *models.ListingInput) { in.Price = "NaN" }, "price"},
-		{"price for without a price", func(in *models.ListingInput) { in.PriceFor = "per session" }, "price"},
+		{"price not a number", func(in *models.ListingInput) { in.Prices = []models.PriceInput{{Amount: "five pounds"}} }, "prices-0-amount"},
+		{"negative price", func(in *models.ListingInput) { in.Prices = []models.PriceInput{{Amount: "-3"}} }, "prices-0-amount"},
+		{"NaN price", func(in *models.ListingInput) { in.Prices = []models.PriceInput{{}, {Amount: "NaN"}} }, "prices-0-amount"},
+		{"price for without a price", func(in *models.ListingInput) { in.Prices = []models.PriceInput{{For: "per session"}} }, "prices-0-amount"},
+		{"second price bad", func(in *models.ListingInput) {
+			in.Prices = []models.PriceInput{{Amount: "5"}, {Amount: "lots", For: "per day"}}
+		}, "prices-1-amount"},
 		{"HTML in areas", func(in *models.ListingInput) { in.Areas = "Kirklees, <b>Leeds</b>" }, "areas"},
 		{"long name", func(in *models.ListingInput) { in.Name = strings.Repeat("n", 256) }, "name"},
 		{"script in name", func(in *models.ListingInput) { in.Name = `<script>alert(1)</script>` }, "name"},
@@ -470,14 +473,17 @@ func TestConfirmClaimAndDelete(t *testing.T) {
 	})
 }
 
-// A structured price and the areas covered are published as HSDS cost
-// options and service areas, and read back into the form unchanged.
+// Structured prices and the areas covered are published as HSDS cost
+// options and service areas, and read back into the form unchanged; every
+// price is editable, and what the form does not show of an imported one
+// (its validity dates, its currency) is kept.
 func TestSaveListingPriceAndAreas(t *testing.T) {
 	dbtest.Dialects(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		w := newListingWorld(t, db)
 		in := validListing()
-		in.Price, in.PriceFor, in.Areas = "£5.50", "per session", "Kirklees, Calderdale, Kirklees"
+		in.Prices = []models.PriceInput{{Amount: "£5.50", For: "per session"}, {For: "Concessions", Details: "Free for people on benefits"}}
+		in.Areas = "Kirklees, Calderdale, Kirklees"
 		id, err := models.SaveListing(ctx, db, geo.NewOffline(), w.adminA, w.orgA, "", in)
 		if err != nil {
 			t.Fatal(err)
@@ -487,8 +493,9 @@ func TestSaveListingPriceAndAreas(t *testing.T) {
 			t.Fatal(err)
 		}
 		rec := recs[0]
-		if len(rec.CostOptions) != 1 || rec.CostOptions[0].Amount == nil || *rec.CostOptions[0].Amount != 5.5 ||
-			rec.CostOptions[0].Currency != "GBP" || rec.CostOptions[0].Option != "per session" {
+		if len(rec.CostOptions) != 2 || rec.CostOptions[0].Amount == nil || *rec.CostOptions[0].Amount != 5.5 ||
+			rec.CostOptions[0].Currency != "GBP" || rec.CostOptions[0].Option != "per session" ||
+			rec.CostOptions[1].Amount != nil || rec.CostOptions[1].AmountDescription != "Free for people on benefits" {
 			t.Errorf("cost options: %+v", rec.CostOptions)
 		}
 		// Areas are stored as a set (HSDS gives them no order).
@@ -501,13 +508,30 @@ func TestSaveListingPriceAndAreas(t *testing.T) {
 			t.Errorf("service areas: %+v", rec.ServiceAreas)
 		}
 		l, err := models.GetListing(ctx, db, w.adminA, id)
-		if err != nil || l.Input.Price != "5.50" || l.Input.PriceFor != "per session" ||
+		if err != nil || len(l.Input.Prices) != 2 || l.Input.Prices[0].Amount != "5.50" || l.Input.Prices[0].For != "per session" ||
+			l.Input.Prices[1].Details != "Free for people on benefits" ||
 			(l.Input.Areas != "Kirklees, Calderdale" && l.Input.Areas != "Calderdale, Kirklees") {
-			t.Fatalf("read back: %v %q %q %q", err, l.Input.Price, l.Input.PriceFor, l.Input.Areas)
+			t.Fatalf("read back: %v %+v %q", err, l.Input.Prices, l.Input.Areas)
 		}
-		// Emptying the price removes the cost option; the areas keep their ids.
+		// An imported price's validity dates and currency are not on the
+		// form, and survive an edit of it.
+		if err := db.Model(&models.CostOption{}).Where("id = ?", rec.CostOptions[1].ID).
+			Updates(map[string]any{"valid_from": "2026-04-01", "currency": "EUR"}).Error; err != nil {
+			t.Fatal(err)
+		}
+		l, _ = models.GetListing(ctx, db, w.adminA, id)
+		l.Input.Prices[1].Amount = "3"
+		if _, err := models.SaveListing(ctx, db, geo.NewOffline(), w.adminA, w.orgA, id, l.Input); err != nil {
+			t.Fatal(err)
+		}
+		recs, _ = models.LoadServices(ctx, db, []string{id}, models.Public)
+		if c := recs[0].CostOptions; len(c) != 2 || c[1].Amount == nil || *c[1].Amount != 3 || c[1].ValidFrom != "2026-04-01" || c[1].Currency != "EUR" {
+			t.Errorf("after editing the second price: %+v", c)
+		}
+		// Emptying the prices removes the cost options; the areas keep their ids.
 		areaID := rec.ServiceAreas[0].ID
-		l.Input.Price, l.Input.PriceFor = "", ""
+		l, _ = models.GetListing(ctx, db, w.adminA, id)
+		l.Input.Prices = []models.PriceInput{{ID: l.Input.Prices[0].ID}, {}}
 		if _, err := models.SaveListing(ctx, db, geo.NewOffline(), w.adminA, w.orgA, id, l.Input); err != nil {
 			t.Fatal(err)
 		}
@@ -517,7 +541,7 @@ func TestSaveListingPriceAndAreas(t *testing.T) {
 			kept = kept || a.ID == areaID
 		}
 		if len(recs[0].CostOptions) != 0 || !kept {
-			t.Errorf("after emptying the price: %+v, areas %+v", recs[0].CostOptions, recs[0].ServiceAreas)
+			t.Errorf("after emptying the prices: %+v, areas %+v", recs[0].CostOptions, recs[0].ServiceAreas)
 		}
 	})
 }
