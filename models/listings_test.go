@@ -493,9 +493,17 @@ func TestSaveListingPriceAndAreas(t *testing.T) {
 			t.Fatal(err)
 		}
 		rec := recs[0]
-		if len(rec.CostOptions) != 2 || rec.CostOptions[0].Amount == nil || *rec.CostOptions[0].Amount != 5.5 ||
-			rec.CostOptions[0].Currency != "GBP" || rec.CostOptions[0].Option != "per session" ||
-			rec.CostOptions[1].Amount != nil || rec.CostOptions[1].AmountDescription != "Free for people on benefits" {
+		// HSDS gives cost options no order: they come back by id.
+		byOption := func(cs []hsds.CostOption) map[string]hsds.CostOption {
+			m := map[string]hsds.CostOption{}
+			for _, c := range cs {
+				m[c.Option] = c
+			}
+			return m
+		}
+		got := byOption(rec.CostOptions)
+		if s, c := got["per session"], got["Concessions"]; len(rec.CostOptions) != 2 || s.Amount == nil || *s.Amount != 5.5 ||
+			s.Currency != "GBP" || c.Amount != nil || c.AmountDescription != "Free for people on benefits" {
 			t.Errorf("cost options: %+v", rec.CostOptions)
 		}
 		// Areas are stored as a set (HSDS gives them no order).
@@ -508,25 +516,34 @@ func TestSaveListingPriceAndAreas(t *testing.T) {
 			t.Errorf("service areas: %+v", rec.ServiceAreas)
 		}
 		l, err := models.GetListing(ctx, db, w.adminA, id)
-		if err != nil || len(l.Input.Prices) != 2 || l.Input.Prices[0].Amount != "5.50" || l.Input.Prices[0].For != "per session" ||
-			l.Input.Prices[1].Details != "Free for people on benefits" ||
+		typed := map[string]models.PriceInput{}
+		for _, p := range l.Input.Prices {
+			typed[p.For] = p
+		}
+		if err != nil || len(l.Input.Prices) != 2 || typed["per session"].Amount != "5.50" ||
+			typed["Concessions"].Details != "Free for people on benefits" ||
 			(l.Input.Areas != "Kirklees, Calderdale" && l.Input.Areas != "Calderdale, Kirklees") {
 			t.Fatalf("read back: %v %+v %q", err, l.Input.Prices, l.Input.Areas)
 		}
 		// An imported price's validity dates and currency are not on the
 		// form, and survive an edit of it.
-		if err := db.Model(&models.CostOption{}).Where("id = ?", rec.CostOptions[1].ID).
+		if err := db.Model(&models.CostOption{}).Where("id = ?", got["Concessions"].ID).
 			Updates(map[string]any{"valid_from": "2026-04-01", "currency": "EUR"}).Error; err != nil {
 			t.Fatal(err)
 		}
 		l, _ = models.GetListing(ctx, db, w.adminA, id)
-		l.Input.Prices[1].Amount = "3"
+		for i := range l.Input.Prices {
+			if l.Input.Prices[i].For == "Concessions" {
+				l.Input.Prices[i].Amount = "3"
+			}
+		}
 		if _, err := models.SaveListing(ctx, db, geo.NewOffline(), w.adminA, w.orgA, id, l.Input); err != nil {
 			t.Fatal(err)
 		}
 		recs, _ = models.LoadServices(ctx, db, []string{id}, models.Public)
-		if c := recs[0].CostOptions; len(c) != 2 || c[1].Amount == nil || *c[1].Amount != 3 || c[1].ValidFrom != "2026-04-01" || c[1].Currency != "EUR" {
-			t.Errorf("after editing the second price: %+v", c)
+		if c := byOption(recs[0].CostOptions)["Concessions"]; len(recs[0].CostOptions) != 2 || c.Amount == nil || *c.Amount != 3 ||
+			c.ValidFrom != "2026-04-01" || c.Currency != "EUR" {
+			t.Errorf("after editing the second price: %+v", recs[0].CostOptions)
 		}
 		// Emptying the prices removes the cost options; the areas keep their ids.
 		areaID := rec.ServiceAreas[0].ID
