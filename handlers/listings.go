@@ -76,6 +76,7 @@ func listingForm(c echo.Context) (models.ListingInput, error) {
 		Email: get("email"), Website: get("website"), AcceptsReferrals: on("accepts_referrals"),
 		Responders: form["responders"], ReferralEmail: get("referral_email"),
 		ResponseTargetDays: get("response_target_days"), Capacity: get("capacity"), Version: get("version"),
+		BankHolidays: get("bank_holidays"),
 	}
 	row := func(kind string, i int, name string) string { return fmt.Sprintf("%s-%d-%s", kind, i, name) }
 	for i := 0; i < maxFormRows && form.Has(row("phones", i, "number")); i++ {
@@ -140,6 +141,10 @@ func (h *Handler) listingPage(c echo.Context, status int, vm manage.ListingPage)
 		if vm.History, err = models.ListingHistory(ctx, h.db, a, vm.ServiceID); err != nil {
 			return err
 		}
+	}
+	vm.DefaultBankHolidays = models.EnglandAndWales
+	if h.opts.Referrals != nil && h.opts.Referrals.Workdays != nil {
+		vm.DefaultBankHolidays = h.opts.Referrals.Workdays.Nation()
 	}
 	vm.Layout = h.layout(c, vm.Heading())
 	vm.Layout.Nav = "services"

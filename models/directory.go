@@ -96,6 +96,9 @@ type Service struct {
 	ReferralEmail      string         `gorm:"column:referral_email"`
 	ResponseTargetDays int            `gorm:"column:response_target_days;not null"`
 	CapacityStatus     CapacityStatus `gorm:"column:capacity_status;not null"`
+	// BankHolidays names the nation whose bank holidays its response
+	// target skips; empty for the deployment's.
+	BankHolidays string `gorm:"column:bank_holidays;not null"`
 	Provenance
 }
 

@@ -31,6 +31,7 @@ type ServiceLocal struct {
 	ReferralEmail      string
 	ResponseTargetDays int
 	CapacityStatus     CapacityStatus
+	BankHolidays       string
 	Source             string
 }
 
@@ -457,7 +458,7 @@ func intToFloat(p *int) *float64 {
 func serviceLocal(s Service) ServiceLocal {
 	return ServiceLocal{
 		Visibility: s.Visibility, ProfessionalsOnly: s.ProfessionalsOnly, AcceptsReferrals: s.AcceptsReferrals,
-		ReferralEmail: s.ReferralEmail, ResponseTargetDays: s.ResponseTargetDays, CapacityStatus: s.CapacityStatus,
+		ReferralEmail: s.ReferralEmail, ResponseTargetDays: s.ResponseTargetDays, CapacityStatus: s.CapacityStatus, BankHolidays: s.BankHolidays,
 		Source: s.Source,
 	}
 }

@@ -407,7 +407,7 @@ func WriteRowSet(ctx context.Context, tx *gorm.DB, rs *RowSet) error {
 		orgIDs[i] = o.ID
 	}
 	localSettings := []string{"first_seen_at", "visibility", "professionals_only", "accepts_referrals",
-		"referral_email", "response_target_days", "capacity_status"}
+		"referral_email", "response_target_days", "capacity_status", "bank_holidays"}
 	// Phones and contacts are replaced below; a professionals-only flag set
 	// here must survive the source sending them again.
 	if err := keepRestricted(tx, rs); err != nil {

@@ -114,6 +114,9 @@ type ListingInput struct {
 	ReferralEmail      string
 	ResponseTargetDays string
 	Capacity           string
+	// BankHolidays is the nation whose bank holidays the response target
+	// skips, or empty for the platform's.
+	BankHolidays string
 }
 
 // PhoneInput is one phone number of a service.
@@ -518,6 +521,9 @@ func (in ListingInput) Validate() (ListingInput, *ValidationError) {
 	}
 	if n, err := strconv.Atoi(out.ResponseTargetDays); err != nil || n < 1 || n > 60 {
 		v.Add("response_target_days", "Response target must be a whole number of working days from 1 to 60")
+	}
+	if out.BankHolidays != "" && !slices.Contains(Nations(), out.BankHolidays) {
+		v.Add("bank_holidays", "Choose whose bank holidays the response target skips")
 	}
 	if !slices.Contains([]CapacityStatus{CapacityOpen, CapacityWaitingList, CapacityFull}, CapacityStatus(out.Capacity)) {
 		v.Add("capacity", "Choose whether the service has space, a waiting list, or is full")

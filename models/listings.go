@@ -268,7 +268,7 @@ func inputFromRecord(ctx context.Context, db *gorm.DB, rec ServiceRecord, s Serv
 		MinimumAge: formatAge(s.MinimumAge), MaximumAge: formatAge(s.MaximumAge), Eligibility: s.EligibilityDescription,
 		Fees: s.FeesDescription, ApplicationProcess: s.ApplicationProcess, Email: s.Email, Website: s.URL,
 		AcceptsReferrals: s.AcceptsReferrals, ReferralEmail: s.ReferralEmail,
-		ResponseTargetDays: strconv.Itoa(s.ResponseTargetDays), Capacity: string(s.CapacityStatus),
+		ResponseTargetDays: strconv.Itoa(s.ResponseTargetDays), Capacity: string(s.CapacityStatus), BankHolidays: s.BankHolidays,
 	}
 	var langs []string
 	for _, l := range rec.Languages {
@@ -548,7 +548,7 @@ func SaveListing(ctx context.Context, db *gorm.DB, resolver geo.Resolver, a *Act
 		}
 		if err := tx.Model(&Service{}).Where("id = ?", serviceID).Updates(map[string]any{
 			"visibility": vis, "accepts_referrals": in.AcceptsReferrals, "referral_email": in.ReferralEmail,
-			"response_target_days": target, "capacity_status": in.Capacity,
+			"response_target_days": target, "capacity_status": in.Capacity, "bank_holidays": in.BankHolidays,
 		}).Error; err != nil {
 			return err
 		}

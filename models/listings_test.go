@@ -40,6 +40,7 @@ func TestListingValidation(t *testing.T) {
 		{"negative price", func(in *models.ListingInput) { in.Prices = []models.PriceInput{{Amount: "-3"}} }, "prices-0-amount"},
 		{"NaN price", func(in *models.ListingInput) { in.Prices = []models.PriceInput{{}, {Amount: "NaN"}} }, "prices-0-amount"},
 		{"price for without a price", func(in *models.ListingInput) { in.Prices = []models.PriceInput{{For: "per session"}} }, "prices-0-amount"},
+		{"unknown bank holidays", func(in *models.ListingInput) { in.BankHolidays = "wales-only" }, "bank_holidays"},
 		{"second price bad", func(in *models.ListingInput) {
 			in.Prices = []models.PriceInput{{Amount: "5"}, {Amount: "lots", For: "per day"}}
 		}, "prices-1-amount"},
@@ -484,6 +485,7 @@ func TestSaveListingPriceAndAreas(t *testing.T) {
 		in := validListing()
 		in.Prices = []models.PriceInput{{Amount: "£5.50", For: "per session"}, {For: "Concessions", Details: "Free for people on benefits"}}
 		in.Areas = "Kirklees, Calderdale, Kirklees"
+		in.BankHolidays = models.Scotland
 		id, err := models.SaveListing(ctx, db, geo.NewOffline(), w.adminA, w.orgA, "", in)
 		if err != nil {
 			t.Fatal(err)
@@ -516,6 +518,9 @@ func TestSaveListingPriceAndAreas(t *testing.T) {
 			t.Errorf("service areas: %+v", rec.ServiceAreas)
 		}
 		l, err := models.GetListing(ctx, db, w.adminA, id)
+		if l.Input.BankHolidays != models.Scotland {
+			t.Errorf("bank holidays read back as %q", l.Input.BankHolidays)
+		}
 		typed := map[string]models.PriceInput{}
 		for _, p := range l.Input.Prices {
 			typed[p.For] = p

@@ -153,9 +153,12 @@ type ReferralTarget struct {
 	OrganizationName        string
 	ReceivingOrganisationID string
 	ResponseTargetDays      int
-	CapacityStatus          CapacityStatus
-	Responders              int64
-	AcceptsReferrals        bool
+	// BankHolidays is the nation whose bank holidays the response target
+	// skips; empty for the deployment's (Referrals.Workdays).
+	BankHolidays     string
+	CapacityStatus   CapacityStatus
+	Responders       int64
+	AcceptsReferrals bool
 }
 
 // Referable reports whether caseworkers can refer to the service: it
@@ -175,9 +178,10 @@ func referralTarget(ctx context.Context, db *gorm.DB, serviceID string) (Referra
 		AcceptsReferrals               bool
 		ResponseTargetDays             int
 		CapacityStatus                 CapacityStatus
+		BankHolidays                   string
 	}
 	err := db.WithContext(ctx).Table("services s").
-		Select("s.id, s.name, o.name AS org_name, COALESCE(mo.id, '') AS member_org_id, s.accepts_referrals, s.response_target_days, s.capacity_status").
+		Select("s.id, s.name, o.name AS org_name, COALESCE(mo.id, '') AS member_org_id, s.accepts_referrals, s.response_target_days, s.capacity_status, s.bank_holidays").
 		Joins("JOIN organizations o ON o.id = s.organization_id").
 		Joins("LEFT JOIN member_organisations mo ON mo.hsds_organization_id = o.id AND mo.status = ?", OrgApproved).
 		Where("s.id = ? AND s.visibility = ?", serviceID, Published).Limit(1).Scan(&rows).Error
@@ -190,7 +194,7 @@ func referralTarget(ctx context.Context, db *gorm.DB, serviceID string) (Referra
 	row := rows[0]
 	t := ReferralTarget{ServiceID: row.ID, ServiceName: row.Name, OrganizationName: row.OrgName,
 		ReceivingOrganisationID: row.MemberOrgID, ResponseTargetDays: row.ResponseTargetDays,
-		CapacityStatus: row.CapacityStatus, AcceptsReferrals: row.AcceptsReferrals}
+		CapacityStatus: row.CapacityStatus, AcceptsReferrals: row.AcceptsReferrals, BankHolidays: row.BankHolidays}
 	if t.ResponseTargetDays <= 0 {
 		t.ResponseTargetDays = DefaultResponseTargetDays
 	}
@@ -365,7 +369,7 @@ func (r *Referrals) Create(ctx context.Context, a *Actor, serviceID, fromOrgID s
 		HadCapacity: f.HadCapacity == "yes", Under16: f.Under16 == "yes",
 		KeyID: keyID, PersonSealed: sealed,
 		PersonHash: r.Keys.lookupHash(keyID, personLookupValue(p.GivenName, p.FamilyName, p.DateOfBirth)),
-		CreatedAt:  now, UpdatedAt: now, DueAt: r.dueAt(now, target.ResponseTargetDays),
+		CreatedAt:  now, UpdatedAt: now, DueAt: r.DueAt(now, target),
 	}
 	if agreed && ref.PersonAgreed {
 		ref.AgreedOn = &agreedOn
@@ -399,11 +403,20 @@ func (r *Referrals) Create(ctx context.Context, a *Actor, serviceID, fromOrgID s
 	return ref, nil
 }
 
-func (r *Referrals) dueAt(from time.Time, days int) time.Time {
-	if r.Workdays == nil {
-		return from.AddDate(0, 0, days)
+// DueAt is when a referral sent to t at from should be answered: its
+// response target in working days, skipping the bank holidays of the
+// service's nation, or the deployment's when it names none.
+func (r *Referrals) DueAt(from time.Time, t ReferralTarget) time.Time {
+	w := r.Workdays
+	if t.BankHolidays != "" {
+		if own, err := WorkdaysOf(t.BankHolidays); err == nil {
+			w = own
+		}
 	}
-	return r.Workdays.Add(from, days)
+	if w == nil {
+		return from.AddDate(0, 0, t.ResponseTargetDays)
+	}
+	return w.Add(from, t.ResponseTargetDays)
 }
 
 // OpenDuplicates counts the open referrals of the same person (by name and

@@ -415,6 +415,48 @@ func TestWorkdaysFollowBankHolidays(t *testing.T) {
 	}
 }
 
+// A service may follow another nation's bank holidays than the
+// deployment's: a Scottish service on an England and Wales platform does
+// not count St Andrew's Day as a working day, and a service that names
+// none follows the platform.
+func TestReferralDueFollowsTheServicesBankHolidays(t *testing.T) {
+	dbtest.Dialects(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		w := newReferralWorld(t, db)
+		// Friday 27 November 2026, 10:00: one working day later is Monday
+		// 30 November, St Andrew's Day, a bank holiday only in Scotland.
+		friday := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+		due := func() string {
+			t.Helper()
+			target, err := w.svc.Target(ctx, w.serviceID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			target.ResponseTargetDays = 1
+			return w.svc.DueAt(friday, target).Format(time.DateOnly)
+		}
+		if got := due(); got != "2026-11-30" {
+			t.Errorf("following the platform (England and Wales): due %s, want 2026-11-30", got)
+		}
+		if err := db.Model(&models.Service{}).Where("id = ?", w.serviceID).Update("bank_holidays", models.Scotland).Error; err != nil {
+			t.Fatal(err)
+		}
+		if got := due(); got != "2026-12-01" {
+			t.Errorf("following Scotland: due %s, want 2026-12-01", got)
+		}
+		// Sending a referral uses the same rule.
+		ref, err := w.svc.Create(ctx, w.caseworker, w.serviceID, w.referring, validForm())
+		if err != nil {
+			t.Fatal(err)
+		}
+		target, _ := w.svc.Target(ctx, w.serviceID)
+		sc, _ := models.WorkdaysOf(models.Scotland)
+		if want := sc.Add(ref.CreatedAt, target.ResponseTargetDays); !ref.DueAt.Equal(want) {
+			t.Errorf("a referral to the Scottish service is due %s, want %s", ref.DueAt, want)
+		}
+	})
+}
+
 // A service with named responders is answered by them alone: another
 // responder of the same organisation neither sees nor lists its referrals.
 func TestReferralNamedResponders(t *testing.T) {

@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"sync"
 	"time"
 	// Embedded so that working days follow UK time on images without a
 	// zoneinfo database (distroless static).
@@ -39,10 +40,35 @@ var (
 		Func: cal.CalcDayOfMonth, Observed: substituteWeekend}
 )
 
+// Nations are the nations whose bank holidays a deployment, or a service,
+// may follow.
+func Nations() []string { return []string{EnglandAndWales, Scotland, NorthernIreland} }
+
 // Workdays counts working days: Monday to Friday, less a nation's bank
 // holidays.
 type Workdays struct {
-	cal *cal.BusinessCalendar
+	nation string
+	cal    *cal.BusinessCalendar
+}
+
+// Nation is the nation whose bank holidays w skips.
+func (w *Workdays) Nation() string { return w.nation }
+
+// nationCalendars are the calendars WorkdaysOf made, one per nation: they
+// never change once built.
+var nationCalendars sync.Map // nation -> *Workdays
+
+// WorkdaysOf returns the shared working-day calendar of a nation.
+func WorkdaysOf(nation string) (*Workdays, error) {
+	if w, ok := nationCalendars.Load(nation); ok {
+		return w.(*Workdays), nil
+	}
+	w, err := NewWorkdays(nation)
+	if err != nil {
+		return nil, err
+	}
+	actual, _ := nationCalendars.LoadOrStore(nation, w)
+	return actual.(*Workdays), nil
 }
 
 // NewWorkdays returns the working-day calendar of a nation.
@@ -61,7 +87,10 @@ func NewWorkdays(nation string) (*Workdays, error) {
 	default:
 		return nil, fmt.Errorf("models: unknown bank holidays %q: use %s, %s or %s", nation, EnglandAndWales, Scotland, NorthernIreland)
 	}
-	return &Workdays{cal: c}, nil
+	if nation == "" {
+		nation = EnglandAndWales
+	}
+	return &Workdays{nation: nation, cal: c}, nil
 }
 
 // Add returns the moment n working days after t: the same time of day on

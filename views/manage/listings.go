@@ -49,6 +49,9 @@ type ListingPage struct {
 	// NeedsReview flags a listing not confirmed within the review period.
 	NeedsReview  bool
 	LastModified time.Time
+	// DefaultBankHolidays is the deployment's nation, which a service that
+	// names none follows.
+	DefaultBankHolidays string
 }
 
 // FormID is the constant id of the form, which htmx swaps to add a row.
@@ -102,6 +105,13 @@ type Day struct{ Code, Name string }
 // Days are the days of the week, Monday first.
 var Days = []Day{{"MO", "Monday"}, {"TU", "Tuesday"}, {"WE", "Wednesday"}, {"TH", "Thursday"}, {"FR", "Friday"},
 	{"SA", "Saturday"}, {"SU", "Sunday"}}
+
+// NationLabels name the nations whose bank holidays a service may follow.
+var NationLabels = map[string]string{
+	models.EnglandAndWales: "England and Wales",
+	models.Scotland:        "Scotland",
+	models.NorthernIreland: "Northern Ireland",
+}
 
 // CapacityChoices are the capacity statuses with their labels.
 var CapacityChoices = []struct {
