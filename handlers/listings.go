@@ -176,17 +176,25 @@ func (h *Handler) listingEdit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	in := l.Input
-	if len(in.Schedules) == 0 {
-		in.Schedules = []models.ScheduleInput{{}}
-	}
+	return h.listingPage(c, http.StatusOK, h.listingVM(l, withSpareRows(l.Input)))
+}
+
+// withSpareRows gives each list the form always shows a blank row to fill
+// in when it has none.
+func withSpareRows(in models.ListingInput) models.ListingInput {
 	if len(in.Phones) == 0 {
 		in.Phones = []models.PhoneInput{{}}
 	}
 	if len(in.Prices) == 0 {
 		in.Prices = []models.PriceInput{{}}
 	}
-	return h.listingPage(c, http.StatusOK, h.listingVM(l, in))
+	if len(in.Schedules) == 0 {
+		in.Schedules = []models.ScheduleInput{{}}
+	}
+	if len(in.Locations) == 0 {
+		in.Locations = []models.LocationInput{{}}
+	}
+	return in
 }
 
 func (h *Handler) listingVM(l models.Listing, in models.ListingInput) manage.ListingPage {
@@ -219,6 +227,10 @@ func (h *Handler) listingSave(c echo.Context, vm manage.ListingPage) error {
 	id, err := models.SaveListing(c.Request().Context(), h.db, h.geo, currentActor(c), vm.OrgID, vm.ServiceID, in)
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
+		// The messages name rows as validation counted them, blank rows
+		// left out: the form comes back the same way, with a spare row
+		// where a list would otherwise be empty.
+		vm.Input = withSpareRows(in.WithoutBlankRows())
 		vm.Errors = components.Errors(ve.Fields)
 		return h.listingPage(c, http.StatusUnprocessableEntity, vm)
 	}

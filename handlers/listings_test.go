@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -95,6 +96,28 @@ func TestListingPages(t *testing.T) {
 		`value="12345"`, `value="NOT A POSTCODE"`, `&lt;script&gt;`, `href="#phones-0-number"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the 422 page lacks %s", want)
+		}
+	}
+	// A blank row before a wrong one: the message is beside the number it
+	// is about, not beside the blank row.
+	gap := listingFormValues(org)
+	gap.Set("phones-0-number", "")
+	gap.Set("phones-0-description", "")
+	gap.Set("phones-1-id", "")
+	gap.Set("phones-1-number", "12345")
+	gap.Set("phones-1-description", "Bookings")
+	gap.Set("prices-0-amount", "")
+	gap.Set("prices-0-for", "")
+	gap.Set("prices-1-id", "")
+	gap.Set("prices-1-amount", "lots")
+	gap.Set("prices-1-for", "per day")
+	gap.Set("prices-1-details", "")
+	res, gapBody := w.send(t, "org admin", http.MethodPost, "/manage/services/new", gap)
+	for _, want := range []*regexp.Regexp{regexp.MustCompile(`<input[^>]*name="phones-0-number"[^>]*value="12345"`),
+		regexp.MustCompile(`<input[^>]*name="prices-0-amount"[^>]*value="lots"`)} {
+		if res.StatusCode != http.StatusUnprocessableEntity || !want.MatchString(gapBody) ||
+			!strings.Contains(gapBody, `id="phones-0-number-error"`) || !strings.Contains(gapBody, `id="prices-0-amount-error"`) {
+			t.Errorf("a blank row before a wrong one: %d, %s not found beside its message", res.StatusCode, want)
 		}
 	}
 	if strings.Contains(body, `<script>alert`) {

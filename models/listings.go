@@ -1,6 +1,7 @@
 package models
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -282,13 +283,24 @@ func inputFromRecord(ctx context.Context, db *gorm.DB, rec ServiceRecord, s Serv
 		}
 	}
 	in.Areas = strings.Join(areas, ", ")
-	for _, c := range rec.CostOptions {
+	// Prices in a steady order (HSDS gives cost options none): by amount,
+	// those without one last, then by what they are for.
+	costs := slices.Clone(rec.CostOptions)
+	slices.SortStableFunc(costs, func(a, b hsds.CostOption) int {
+		switch {
+		case a.Amount == nil && b.Amount != nil:
+			return 1
+		case a.Amount != nil && b.Amount == nil:
+			return -1
+		case a.Amount != nil && *a.Amount != *b.Amount:
+			return cmp.Compare(*a.Amount, *b.Amount)
+		}
+		return cmp.Compare(a.Option, b.Option)
+	})
+	for _, c := range costs {
 		p := PriceInput{ID: c.ID, For: c.Option, Details: c.AmountDescription}
 		if c.Amount != nil {
-			p.Amount = strconv.FormatFloat(*c.Amount, 'f', -1, 64)
-			if strings.Contains(p.Amount, ".") {
-				p.Amount = strconv.FormatFloat(*c.Amount, 'f', 2, 64)
-			}
+			p.Amount = formatPounds(*c.Amount)
 		}
 		in.Prices = append(in.Prices, p)
 	}
@@ -475,6 +487,19 @@ func SaveListing(ctx context.Context, db *gorm.DB, resolver geo.Resolver, a *Act
 	} {
 		if serviceID != "" && pair[0] == pair[1] && strings.TrimSpace(pair[0]) != "" {
 			delete(verr.Fields, field)
+		}
+	}
+	// So is a price kept as it was: an import may bring one with only what
+	// it is for (HSDS allows it), which the form would not take new.
+	oldPrices := map[string]PriceInput{}
+	for _, p := range oldIn.Prices {
+		oldPrices[p.ID] = p
+	}
+	for i, p := range in.Prices {
+		if old, ok := oldPrices[p.ID]; ok && p.ID != "" && old == p {
+			for _, f := range []string{"amount", "for", "details"} {
+				delete(verr.Fields, fmt.Sprintf("prices-%d-%s", i, f))
+			}
 		}
 	}
 	if err := checkChoices(ctx, db, orgID, in, verr); err != nil {
@@ -1113,4 +1138,16 @@ func checkSharedLocations(ctx context.Context, db *gorm.DB, hsdsID string, oldIn
 		}
 	}
 	return nil
+}
+
+// formatPounds writes an amount as the form shows it: pence to two places
+// ("2.50", not "2.5"), whole pounds bare ("5"), and any finer amount an
+// import brought in full ("2.125"), so that saving the form unchanged never
+// rounds it.
+func formatPounds(a float64) string {
+	s := strconv.FormatFloat(a, 'f', -1, 64)
+	if i := strings.IndexByte(s, '.'); i >= 0 && len(s)-i-1 == 1 {
+		s += "0"
+	}
+	return s
 }

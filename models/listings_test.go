@@ -550,6 +550,23 @@ func TestSaveListingPriceAndAreas(t *testing.T) {
 			c.ValidFrom != "2026-04-01" || c.Currency != "EUR" {
 			t.Errorf("after editing the second price: %+v", recs[0].CostOptions)
 		}
+		// An import may bring a price with only what it is for, and an
+		// amount finer than pence: saving the form unchanged keeps both.
+		if err := db.Model(&models.CostOption{}).Where("id = ?", got["Concessions"].ID).
+			Updates(map[string]any{"amount": nil, "amount_description": ""}).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Model(&models.CostOption{}).Where("id = ?", got["per session"].ID).Update("amount", 2.125).Error; err != nil {
+			t.Fatal(err)
+		}
+		l, _ = models.GetListing(ctx, db, w.adminA, id)
+		if _, err := models.SaveListing(ctx, db, geo.NewOffline(), w.adminA, w.orgA, id, l.Input); err != nil {
+			t.Fatalf("saving a listing with imported prices unchanged: %v", err)
+		}
+		recs, _ = models.LoadServices(ctx, db, []string{id}, models.Public)
+		if c := byOption(recs[0].CostOptions); c["per session"].Amount == nil || *c["per session"].Amount != 2.125 || c["Concessions"].Amount != nil {
+			t.Errorf("after saving unchanged: %+v", recs[0].CostOptions)
+		}
 		// Emptying the prices removes the cost options; the areas keep their ids.
 		areaID := rec.ServiceAreas[0].ID
 		l, _ = models.GetListing(ctx, db, w.adminA, id)

@@ -85,6 +85,25 @@ func DeleteTaxonomy(ctx context.Context, db *gorm.DB, a *Actor, id string) (Taxo
 			Distinct().Pluck("link_id", &services).Error; err != nil {
 			return err
 		}
+		// Imported services and terms this takes something from must not
+		// look edited on this platform afterwards, or their source could
+		// never update them again (and never give the categories back):
+		// their provenance is marked changed now, with no content hash, so
+		// the next import rewrites them. Those already edited here, and so
+		// already kept from their source, stay kept.
+		orphans := tx.Table("taxonomy_terms").Select("id").Where("parent_id IN (?) AND (taxonomy_id IS NULL OR taxonomy_id <> ?)", terms, id)
+		var imported []ImportRecord
+		if err := tx.Table("import_records ir").Select("ir.*").
+			Joins("JOIN services s ON s.id = ir.record_id AND s.source = ir.source").
+			Where("ir.record_type = ? AND ir.record_id IN (?) AND s.last_modified <= ir.last_changed_at", RecordService,
+				tx.Table("attributes").Select("link_id").Where("link_entity = ? AND taxonomy_term_id IN (?)", "service", terms)).
+			Find(&imported).Error; err != nil {
+			return err
+		}
+		var importedTerms []ImportRecord
+		if err := tx.Where("record_type = ? AND record_id IN (?)", RecordTaxonomyTerm, orphans).Find(&importedTerms).Error; err != nil {
+			return err
+		}
 		// Provenance of what goes, then the taxonomy: its terms and their
 		// attributes follow by ON DELETE CASCADE, and terms of other
 		// taxonomies whose parent it held lose that parent (SET NULL).
@@ -105,6 +124,21 @@ func DeleteTaxonomy(ctx context.Context, db *gorm.DB, a *Actor, id string) (Taxo
 			}
 			if err := ReindexServices(ctx, tx, chunk); err != nil {
 				return err
+			}
+		}
+		type group struct{ source, recordType string }
+		ids := map[group][]string{}
+		for _, r := range append(imported, importedTerms...) {
+			g := group{r.Source, r.RecordType}
+			ids[g] = append(ids[g], r.RecordID)
+		}
+		for g, recIDs := range ids {
+			for from := 0; from < len(recIDs); from += 500 {
+				if err := tx.Model(&ImportRecord{}).
+					Where("source = ? AND record_type = ? AND record_id IN ?", g.source, g.recordType, recIDs[from:min(from+500, len(recIDs))]).
+					Updates(map[string]any{"content_hash": "", "last_changed_at": now}).Error; err != nil {
+					return err
+				}
 			}
 		}
 		return Audit(ctx, tx, AuditEvent{ActorUserID: actorID(a), Action: "taxonomy.deleted", SubjectType: "taxonomy", SubjectID: id,

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -98,12 +99,28 @@ type apiSource struct {
 	lookups lookups
 }
 
-// lookups caches what /taxonomies/{id} and /taxonomy_terms/{id} answered.
+// lookups caches what /taxonomies/{id} and /taxonomy_terms/{id} answered,
+// and bounds them: a feed cannot make a run fetch without end.
 type lookups struct {
 	mu         sync.Mutex
 	taxonomies map[string]*lookup[hsds.Taxonomy]
 	terms      map[string]*lookup[hsds.TaxonomyTerm]
+	// made counts the lookups a run has made, against maxLookups.
+	made atomic.Int64
+	// failed counts the lookups of each endpoint that failed: after
+	// maxLookupFailures the feed is taken not to offer it.
+	failed [2]atomic.Int32
 }
+
+// The bounds on lookups. A taxonomy and a term are small records; the
+// largest UK taxonomies have a few thousand terms.
+const (
+	maxLookups        = 5000
+	maxLookupFailures = 5
+	maxLookupBytes    = 64 << 10
+	lookupTaxonomy    = 0
+	lookupTerm        = 1
+)
 
 type lookup[T any] struct {
 	once sync.Once
@@ -186,6 +203,20 @@ func (s *apiSource) url(path string, query url.Values) string {
 	for k, v := range query {
 		q[k] = v
 	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// recordURL is the URL of one record, path + id: the id is escaped once,
+// so that an id with a space, a slash or non-ASCII letters is asked for as
+// the feed listed it.
+func (s *apiSource) recordURL(path, id string) string {
+	u := *s.base
+	u.RawQuery = ""
+	base := strings.TrimSuffix(u.EscapedPath(), "/")
+	u.Path = strings.TrimSuffix(u.Path, "/") + path + id
+	u.RawPath = base + path + url.PathEscape(id)
+	q := s.base.Query()
 	u.RawQuery = q.Encode()
 	return u.String()
 }
@@ -342,7 +373,7 @@ func (s *apiSource) details(ctx context.Context, page int, ids []string) ([]Item
 // return (404, 410, or a body that is not a service) is skipped and
 // reported; a feed that stops answering fails the run.
 func (s *apiSource) detail(ctx context.Context, id string) (Item, error) {
-	body, status, err := s.get(ctx, s.url("/services/"+url.PathEscape(id), nil))
+	body, status, err := s.get(ctx, s.recordURL("/services/", id))
 	if err != nil {
 		return Item{}, inputErrorf("/services/%s: %v", id, err)
 	}
@@ -384,7 +415,7 @@ func (s *apiSource) completeTerms(ctx context.Context, it *Item) {
 		if t.TaxonomyID != "" && t.TaxonomyDetail == nil {
 			t.TaxonomyDetail = fetchOnce(&s.lookups.mu, &s.lookups.taxonomies, t.TaxonomyID, func() *hsds.Taxonomy {
 				var tax hsds.Taxonomy
-				if !s.fetchJSON(ctx, "/taxonomies/"+url.PathEscape(t.TaxonomyID), &tax) || tax.ID != t.TaxonomyID {
+				if !s.lookup(ctx, lookupTaxonomy, "/taxonomies/", t.TaxonomyID, &tax) || tax.ID != t.TaxonomyID {
 					return nil
 				}
 				return &tax
@@ -401,7 +432,7 @@ func (s *apiSource) completeTerms(ctx context.Context, it *Item) {
 		for depth, pid := 0, t.ParentID; pid != "" && !have[pid] && depth < maxTermDepth; depth++ {
 			parent := fetchOnce(&s.lookups.mu, &s.lookups.terms, pid, func() *hsds.TaxonomyTerm {
 				var term hsds.TaxonomyTerm
-				if !s.fetchJSON(ctx, "/taxonomy_terms/"+url.PathEscape(pid), &term) || term.ID != pid {
+				if !s.lookup(ctx, lookupTerm, "/taxonomy_terms/", pid, &term) || term.ID != pid {
 					return nil
 				}
 				return &term
@@ -418,10 +449,19 @@ func (s *apiSource) completeTerms(ctx context.Context, it *Item) {
 	}
 }
 
-// fetchJSON reads one record of the feed into v, reporting whether it could.
-func (s *apiSource) fetchJSON(ctx context.Context, path string, v any) bool {
-	body, status, err := s.get(ctx, s.url(path, nil))
-	return err == nil && status == http.StatusOK && json.Unmarshal(body, v) == nil
+// lookup reads one taxonomy or term of the feed into v, reporting whether
+// it could: within the run's budget of lookups, retried once, and not at
+// all once the endpoint has failed maxLookupFailures times.
+func (s *apiSource) lookup(ctx context.Context, kind int, path, id string, v any) bool {
+	if s.lookups.failed[kind].Load() >= maxLookupFailures || s.lookups.made.Add(1) > maxLookups {
+		return false
+	}
+	body, status, err := s.getWith(ctx, s.recordURL(path, id), min(s.opts.Retries, 1), maxLookupBytes)
+	if err != nil || status != http.StatusOK || json.Unmarshal(body, v) != nil {
+		s.lookups.failed[kind].Add(1)
+		return false
+	}
+	return true
 }
 
 // retryable is a response worth retrying.
@@ -436,13 +476,18 @@ func (e *retryable) Error() string { return fmt.Sprintf("HTTP %d", e.status) }
 // errors, 429 and 5xx with exponential backoff or as Retry-After says. It
 // returns the body and status of the final answer.
 func (s *apiSource) get(ctx context.Context, u string) ([]byte, int, error) {
+	return s.getWith(ctx, u, s.opts.Retries, maxResponseBytes)
+}
+
+// getWith is get with its own number of retries and response size limit.
+func (s *apiSource) getWith(ctx context.Context, u string, retries int, limit int64) ([]byte, int, error) {
 	wait := s.opts.Backoff
 	var lastErr error
 	for attempt := 0; ; attempt++ {
 		if err := s.limiter.Wait(ctx); err != nil {
 			return nil, 0, err
 		}
-		body, status, err := s.try(ctx, u)
+		body, status, err := s.try(ctx, u, limit)
 		if err == nil {
 			return body, status, nil
 		}
@@ -450,7 +495,7 @@ func (s *apiSource) get(ctx context.Context, u string) ([]byte, int, error) {
 			return nil, 0, ctx.Err()
 		}
 		lastErr = err
-		if attempt >= s.opts.Retries {
+		if attempt >= retries {
 			return nil, 0, fmt.Errorf("%w (after %d attempts)", lastErr, attempt+1)
 		}
 		d := wait
@@ -470,7 +515,7 @@ func (s *apiSource) get(ctx context.Context, u string) ([]byte, int, error) {
 	}
 }
 
-func (s *apiSource) try(ctx context.Context, u string) ([]byte, int, error) {
+func (s *apiSource) try(ctx context.Context, u string, limit int64) ([]byte, int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, 0, err
@@ -486,12 +531,12 @@ func (s *apiSource) try(ctx context.Context, u string) ([]byte, int, error) {
 		_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 1<<16))
 		return nil, 0, &retryable{status: res.StatusCode, after: retryAfter(res.Header.Get("Retry-After"))}
 	}
-	body, err := io.ReadAll(io.LimitReader(res.Body, maxResponseBytes+1))
+	body, err := io.ReadAll(io.LimitReader(res.Body, limit+1))
 	if err != nil {
 		return nil, 0, err
 	}
-	if len(body) > maxResponseBytes {
-		return nil, 0, fmt.Errorf("response larger than %d bytes", maxResponseBytes)
+	if int64(len(body)) > limit {
+		return nil, 0, fmt.Errorf("response larger than %d bytes", limit)
 	}
 	return body, res.StatusCode, nil
 }

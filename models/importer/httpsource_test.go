@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -362,5 +363,94 @@ func TestAPIFetchesTaxonomiesAndParents(t *testing.T) {
 	var parent models.TaxonomyTerm
 	if err := db.First(&parent, "id = ?", term.ParentID).Error; err != nil || parent.Name != "Debt" || parent.ParentID == nil || *parent.ParentID != models.NormaliseID("feed:test", "root") {
 		t.Errorf("the parent term: %+v %v", parent, err)
+	}
+}
+
+// TestRecordURLEscapesOnce: ids with spaces, slashes and non-ASCII letters
+// are asked for as the feed listed them, escaped once, under a base URL
+// that may have a path and a query (an API key, say).
+func TestRecordURLEscapesOnce(t *testing.T) {
+	for base, want := range map[string]string{
+		"https://feed.example/api":            "https://feed.example/api/services/a%20b%2Fc%C3%A9",
+		"https://feed.example/api/":           "https://feed.example/api/services/a%20b%2Fc%C3%A9",
+		"https://feed.example/my%20api?key=k": "https://feed.example/my%20api/services/a%20b%2Fc%C3%A9?key=k",
+	} {
+		u, err := url.Parse(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := &apiSource{base: u}
+		if got := s.recordURL("/services/", "a b/cé"); got != want {
+			t.Errorf("under %s: %s, want %s", base, got, want)
+		}
+	}
+	// And a live feed finds such a record.
+	var asked string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.EscapedPath(), "/services/") {
+			asked = r.URL.EscapedPath()
+			_, _ = w.Write([]byte(`{"id":"a b/c","name":"Odd id"}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"total_pages":1,"contents":[{"id":"a b/c"}]}`))
+	}))
+	t.Cleanup(srv.Close)
+	src, err := OpenAPI(context.Background(), srv.URL, FormatAuto, fast())
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := walk(t, src)
+	if err != nil || len(items) != 1 || items[0].Service == nil || items[0].Service.Name != "Odd id" || asked != "/services/a%20b%2Fc" {
+		t.Errorf("walk: %v, %d items, asked for %s", err, len(items), asked)
+	}
+}
+
+// TestAPILookupsAreBounded: a hostile feed whose every term has yet another
+// parent, and whose /taxonomies fails, cannot make a run fetch without end:
+// a run makes at most maxLookups lookups, stops asking an endpoint that
+// keeps failing, and still imports the services.
+func TestAPILookupsAreBounded(t *testing.T) {
+	var terms, taxonomies atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		switch {
+		case strings.HasPrefix(p, "/taxonomies/"):
+			taxonomies.Add(1)
+			http.Error(w, "no", http.StatusInternalServerError)
+		case strings.HasPrefix(p, "/taxonomy_terms/"):
+			terms.Add(1)
+			id := strings.TrimPrefix(p, "/taxonomy_terms/")
+			_ = json.NewEncoder(w).Encode(hsds.TaxonomyTerm{ID: id, Name: "T " + id, ParentID: id + "x", TaxonomyID: "tax" + id})
+		case strings.HasPrefix(p, "/services/"):
+			id := strings.TrimPrefix(p, "/services/")
+			s := hsds.Service{ID: id, Name: "Service " + id}
+			for k := range 100 {
+				tid := fmt.Sprintf("%s-%d", id, k)
+				s.Attributes = append(s.Attributes, hsds.Attribute{ID: "a" + tid, TaxonomyTermID: tid,
+					TaxonomyTerm: &hsds.TaxonomyTerm{ID: tid, Name: "Term " + tid, ParentID: "p" + tid, TaxonomyID: "tax" + tid}})
+			}
+			_ = json.NewEncoder(w).Encode(s)
+		default:
+			_, _ = w.Write([]byte(`{"total_pages":1,"contents":[{"id":"s1"},{"id":"s2"},{"id":"s3"}]}`))
+		}
+	}))
+	t.Cleanup(srv.Close)
+	src, err := OpenAPI(context.Background(), srv.URL, FormatAuto, fast())
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := walk(t, src)
+	if err != nil || len(items) != 3 {
+		t.Fatalf("walk: %v, %d items", err, len(items))
+	}
+	if n := terms.Load(); n > maxLookups {
+		t.Errorf("%d term lookups, want at most %d", n, maxLookups)
+	}
+	if n := taxonomies.Load(); n > 2*(maxLookupFailures+4) {
+		t.Errorf("%d requests to a /taxonomies that always fails, want it given up after %d failures", n, maxLookupFailures)
+	}
+	t.Logf("%d term lookups, %d taxonomy requests", terms.Load(), taxonomies.Load())
+	if terms.Load() < maxLookups/2 {
+		t.Errorf("only %d term lookups: the test no longer reaches the budget", terms.Load())
 	}
 }

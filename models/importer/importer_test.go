@@ -739,3 +739,45 @@ func TestLocationOrganisationInALaterBatch(t *testing.T) {
 		}
 	})
 }
+
+// TestReimportAfterTaxonomyDeleted: deleting a taxonomy marks the imported
+// services it touched as changed for API consumers without making them look
+// edited on this platform, so the next import of their source updates them
+// and gives their categories back; a service already edited here stays
+// kept from its source.
+func TestReimportAfterTaxonomyDeleted(t *testing.T) {
+	dbtest.Dialects(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		const source = "file:council"
+		tax := dbtest.FixtureTaxonomy()
+		services := func(suffix string) *sliceSource {
+			s := dbtest.GenerateServices(10, 2)
+			for i := range s {
+				s[i].Name += suffix
+				s[i].Attributes[0].TaxonomyTerm.TaxonomyDetail = &tax
+			}
+			return &sliceSource{items: s}
+		}
+		run(t, db, services(""), Options{Source: source})
+		edited := dbtest.ID("service", 3)
+		if err := db.Model(&models.Service{}).Where("id = ?", edited).
+			Update("last_modified", time.Now().Add(time.Hour).UTC().Truncate(time.Millisecond)).Error; err != nil {
+			t.Fatal(err)
+		}
+		platform := &models.Actor{User: models.User{PlatformAdmin: true}}
+		taxID := models.NormaliseID(source, tax.ID)
+		if _, err := models.DeleteTaxonomy(ctx, db, platform, taxID); err != nil {
+			t.Fatal(err)
+		}
+		rep := run(t, db, services(" (renamed)"), Options{Source: source})
+		if rep.Services.Updated != 9 || rep.Services.Skipped != 1 {
+			t.Errorf("re-import after the deletion: %+v, want 9 updated and the one edited here kept", rep.Services)
+		}
+		if s := loadOne(t, db, dbtest.ID("service", 0)); !strings.HasSuffix(s.Name, "(renamed)") || len(s.Attributes) != 1 {
+			t.Errorf("service 0 after the re-import: %q with %d categories", s.Name, len(s.Attributes))
+		}
+		if s := loadOne(t, db, edited); strings.HasSuffix(s.Name, "(renamed)") {
+			t.Errorf("the service edited here was overwritten: %q", s.Name)
+		}
+	})
+}

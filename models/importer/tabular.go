@@ -772,12 +772,14 @@ const maxTermDepth = 32
 // parents adds the ancestors of a term to the item, so that its parent
 // links hold.
 func (a *assembler) parents(t *hsds.TaxonomyTerm) error {
-	for depth := 0; t.ParentID != "" && depth < maxTermDepth; depth++ {
+	seen := map[string]bool{t.ID: true} // against parent loops
+	for depth := 0; t.ParentID != "" && !seen[t.ParentID] && depth < maxTermDepth; depth++ {
 		parent, err := a.term(t.ParentID)
 		if err != nil || parent == nil {
 			return err
 		}
 		a.terms = append(a.terms, *parent)
+		seen[parent.ID] = true
 		t = parent
 	}
 	return nil

@@ -180,6 +180,7 @@ func (a *assembler) serviceTaxonomy(s *hsds.Service) error {
 		return err
 	}
 	_, hasTerms := a.t.paths["taxonomy_term"]
+	have := map[string]bool{} // terms this service already carries, against parent loops
 	for i, x := range rows {
 		tid := x.get("taxonomy_id")
 		if tid == "" {
@@ -200,8 +201,9 @@ func (a *assembler) serviceTaxonomy(s *hsds.Service) error {
 			continue
 		}
 		s.Attributes = append(s.Attributes, hsds.Attribute{ID: x.get("id"), TaxonomyTermID: term.ID, LinkEntity: "service", TaxonomyTerm: term})
+		have[term.ID] = true
 		// The ancestors come along, so that the term's parent link holds.
-		for depth, t := 0, term; t.ParentID != "" && depth < maxTermDepth; depth++ {
+		for depth, t := 0, term; t.ParentID != "" && !have[t.ParentID] && depth < maxTermDepth; depth++ {
 			var parent *hsds.TaxonomyTerm
 			if hasTerms {
 				parent, err = a.term(t.ParentID)
@@ -212,6 +214,7 @@ func (a *assembler) serviceTaxonomy(s *hsds.Service) error {
 				return err
 			}
 			a.terms = append(a.terms, *parent)
+			have[parent.ID] = true
 			t = parent
 		}
 	}
