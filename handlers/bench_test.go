@@ -38,18 +38,28 @@ func benchSizes() []int {
 	return sizes
 }
 
-// benchDirectory builds a SQLite directory of n generated services, reusing
-// a file from an earlier run in the same folder when there is one.
+// benchDirectory builds a directory of n generated services: a SQLite file,
+// reused from an earlier run in REFERRALS_BENCH_DIR when there is one; or,
+// with REFERRALS_BENCH_DATABASE_URL (a PostgreSQL URL), a schema of that
+// database named for n, kept for the next run.
 func benchDirectory(b *testing.B, n int) *gorm.DB {
 	b.Helper()
-	dir := os.Getenv("REFERRALS_BENCH_DIR")
-	if dir == "" {
-		dir = b.TempDir()
-	}
-	// The name carries the fixture's version: a changed generator must not reuse an old file.
-	path := filepath.Join(dir, fmt.Sprintf("bench-v3-%d.db", n))
-	_, statErr := os.Stat(path)
 	ctx := context.Background()
+	// The name carries the fixture's version: a changed generator must not reuse an old file.
+	name := fmt.Sprintf("bench-v3-%d", n)
+	var path string
+	statErr := os.ErrNotExist
+	if pg := os.Getenv("REFERRALS_BENCH_DATABASE_URL"); pg != "" {
+		path = benchPostgres(b, pg, strings.ReplaceAll(name, "-", "_"))
+		statErr = nil // the count below decides
+	} else {
+		dir := os.Getenv("REFERRALS_BENCH_DIR")
+		if dir == "" {
+			dir = b.TempDir()
+		}
+		path = filepath.Join(dir, name+".db")
+		_, statErr = os.Stat(path)
+	}
 	db, err := models.Open(ctx, path)
 	if err != nil {
 		b.Fatal(err)
@@ -80,8 +90,36 @@ func benchDirectory(b *testing.B, n int) *gorm.DB {
 	if err := models.Optimize(ctx, db); err != nil {
 		b.Fatal(err)
 	}
+	if models.DialectFor(db) == models.Postgres {
+		if err := db.Exec("ANALYZE").Error; err != nil {
+			b.Fatal(err)
+		}
+	}
 	b.Logf("generated %d services in %s", n, time.Since(start).Round(time.Second))
 	return db
+}
+
+// benchPostgres returns a URL for the schema named in the PostgreSQL
+// database at base, creating the schema if need be. It is kept after the
+// run, so that the next run need not generate it again.
+func benchPostgres(b *testing.B, base, schema string) string {
+	b.Helper()
+	admin, err := models.Open(context.Background(), base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = models.Close(admin) }()
+	if err := admin.Exec("CREATE SCHEMA IF NOT EXISTS " + schema).Error; err != nil {
+		b.Fatal(err)
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 func percentile(sorted []time.Duration, p float64) time.Duration {
