@@ -141,3 +141,23 @@ func TestServicePointsFollowTheDirectory(t *testing.T) {
 	db.Exec("DELETE FROM services WHERE id = ?", svcs[7].ID)
 	check("after deletes")
 }
+
+// TestPostgresPlansForEachStatement: the platform's PostgreSQL connections
+// plan every statement for its own values (a generic plan made the
+// caseworker's search five times slower, docs/performance.md), unless the
+// database URL chooses otherwise.
+func TestPostgresPlansForEachStatement(t *testing.T) {
+	ctx := context.Background()
+	u := dbtest.PostgresURL(t)
+	for _, c := range []struct{ url, want string }{{u, "force_custom_plan"}, {u + "&plan_cache_mode=auto", "auto"}} {
+		db, err := models.Open(ctx, c.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mode string
+		if err := db.Raw("SHOW plan_cache_mode").Scan(&mode).Error; err != nil || mode != c.want {
+			t.Errorf("plan_cache_mode %q (%v), want %q", mode, err, c.want)
+		}
+		_ = models.Close(db)
+	}
+}
