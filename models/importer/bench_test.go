@@ -256,8 +256,9 @@ func BenchmarkImportAPI(b *testing.B) {
 }
 
 // benchImport times b.N imports of the n services open reads, each into a
-// fresh SQLite database, after timing the floor: one walk of the source
-// that only decodes.
+// fresh SQLite database (or, with IMPORT_BENCH_POSTGRES=1, a fresh schema of
+// TEST_DATABASE_URL's PostgreSQL), after timing the floor: one walk of the
+// source that only decodes.
 func benchImport(b *testing.B, n int, open func() Source, extra func()) {
 	b.Helper()
 	start := time.Now()
@@ -278,6 +279,9 @@ func benchImport(b *testing.B, n int, open func() Source, extra func()) {
 	for range b.N {
 		b.StopTimer()
 		db := dbtest.SQLite(b)
+		if os.Getenv("IMPORT_BENCH_POSTGRES") != "" {
+			db = dbtest.Postgres(b) // a fresh schema of TEST_DATABASE_URL
+		}
 		if os.Getenv("IMPORT_BENCH_PARTIAL") != "" {
 			partialIndexes(b, db)
 		}
