@@ -283,21 +283,7 @@ func inputFromRecord(ctx context.Context, db *gorm.DB, rec ServiceRecord, s Serv
 		}
 	}
 	in.Areas = strings.Join(areas, ", ")
-	// Prices in a steady order (HSDS gives cost options none): by amount,
-	// those without one last, then by what they are for.
-	costs := slices.Clone(rec.CostOptions)
-	slices.SortStableFunc(costs, func(a, b hsds.CostOption) int {
-		switch {
-		case a.Amount == nil && b.Amount != nil:
-			return 1
-		case a.Amount != nil && b.Amount == nil:
-			return -1
-		case a.Amount != nil && *a.Amount != *b.Amount:
-			return cmp.Compare(*a.Amount, *b.Amount)
-		}
-		return cmp.Compare(a.Option, b.Option)
-	})
-	for _, c := range costs {
+	for _, c := range SortedCostOptions(rec.CostOptions) {
 		p := PriceInput{ID: c.ID, For: c.Option, Details: c.AmountDescription}
 		if c.Amount != nil {
 			p.Amount = formatPounds(*c.Amount)
@@ -1138,6 +1124,25 @@ func checkSharedLocations(ctx context.Context, db *gorm.DB, hsdsID string, oldIn
 		}
 	}
 	return nil
+}
+
+// SortedCostOptions returns a service's prices in a steady order, which HSDS
+// does not give them: by amount, those without one last, then by what they
+// are for. The form and the service page list them so.
+func SortedCostOptions(cs []hsds.CostOption) []hsds.CostOption {
+	out := slices.Clone(cs)
+	slices.SortStableFunc(out, func(a, b hsds.CostOption) int {
+		switch {
+		case a.Amount == nil && b.Amount != nil:
+			return 1
+		case a.Amount != nil && b.Amount == nil:
+			return -1
+		case a.Amount != nil && *a.Amount != *b.Amount:
+			return cmp.Compare(*a.Amount, *b.Amount)
+		}
+		return cmp.Compare(a.Option, b.Option)
+	})
+	return out
 }
 
 // formatPounds writes an amount as the form shows it: pence to two places

@@ -253,7 +253,7 @@ func costSummary(s hsds.Service) string {
 	if s.FeesDescription != "" {
 		parts = append(parts, s.FeesDescription)
 	}
-	for _, c := range s.CostOptions {
+	for _, c := range models.SortedCostOptions(s.CostOptions) {
 		var b strings.Builder
 		if c.Option != "" {
 			b.WriteString(c.Option)
