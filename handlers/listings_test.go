@@ -88,12 +88,14 @@ func TestListingPages(t *testing.T) {
 	bad.Set("name", `<script>alert("x")</script>`)
 	bad.Set("phones-0-number", "12345")
 	bad.Set("locations-0-postcode", "NOT A POSTCODE")
+	bad.Set("bank_holidays", "wales-only")
 	res, body = w.send(t, "org admin", http.MethodPost, "/manage/services/new", bad)
 	if res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("invalid: %d", res.StatusCode)
 	}
 	for _, want := range []string{`id="name-error"`, `id="phones-0-number-error"`, `id="locations-0-postcode-error"`,
-		`value="12345"`, `value="NOT A POSTCODE"`, `&lt;script&gt;`, `href="#phones-0-number"`} {
+		`value="12345"`, `value="NOT A POSTCODE"`, `&lt;script&gt;`, `href="#phones-0-number"`,
+		`id="bank_holidays-error"`, `aria-describedby="bank_holidays-hint bank_holidays-error"`, `href="#bank_holidays"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the 422 page lacks %s", want)
 		}

@@ -8,13 +8,14 @@ import (
 	"errors"
 	"fmt"
 
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -95,7 +96,8 @@ func Open(ctx context.Context, databaseURL string) (*gorm.DB, error) {
 	var dialector gorm.Dialector
 	switch DialectOf(databaseURL) {
 	case Postgres:
-		dialector = postgres.Open(withCustomPlans(databaseURL))
+		dialector = postgres.New(postgres.Config{DSN: databaseURL,
+			OptionOpenDB: []stdlib.OptionOpenDB{stdlib.OptionAfterConnect(customPlans)}})
 	default:
 		path := SQLitePath(databaseURL)
 		if path == "" {
@@ -139,25 +141,24 @@ func Open(ctx context.Context, databaseURL string) (*gorm.DB, error) {
 	return db, nil
 }
 
-// withCustomPlans asks PostgreSQL to plan every statement for its own
-// values (plan_cache_mode=force_custom_plan), unless the URL says
-// otherwise. pgx prepares and caches statements, and after five runs
+// customPlans asks PostgreSQL, on each new connection, to plan every
+// statement for its own values (plan_cache_mode = force_custom_plan),
+// unless the URL, PGOPTIONS or the role or database's settings chose a
+// mode already. pgx prepares and caches statements, and after five runs
 // PostgreSQL may switch a prepared statement to a generic plan made without
-// the values: for a search by words near a place, whose best plan depends on
-// how many services the words match, that plan was five times slower at
+// the values: for a search by words near a place, whose best plan depends
+// on how many services the words match, that plan was five times slower at
 // 100,000 services (262 ms against 54 ms, docs/performance.md). Planning
-// each time costs well under a millisecond for the platform's queries.
-func withCustomPlans(databaseURL string) string {
-	u, err := url.Parse(databaseURL)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return databaseURL
+// each time costs well under a millisecond for the platform's queries. It is
+// a session setting rather than a startup parameter, which connection
+// poolers such as PgBouncer may refuse.
+func customPlans(ctx context.Context, conn *pgx.Conn) error {
+	_, err := conn.Exec(ctx, `SELECT set_config('plan_cache_mode', 'force_custom_plan', false)
+		FROM pg_settings WHERE name = 'plan_cache_mode' AND source = 'default'`)
+	if err != nil {
+		return fmt.Errorf("models: set plan_cache_mode: %w", err)
 	}
-	q := u.Query()
-	if q.Get("plan_cache_mode") == "" {
-		q.Set("plan_cache_mode", "force_custom_plan")
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
+	return nil
 }
 
 func checkSQLiteVersion(ctx context.Context, db *gorm.DB) error {

@@ -15,6 +15,13 @@ import (
 	"github.com/openreferral-uk/referrals/models/hsds"
 )
 
+// ServiceLocalColumns are the columns of services that this platform adds to
+// HSDS (visibility, and the referral settings). Nothing that writes a
+// source's data (SaveServices, the importer) overwrites them: they belong
+// to whoever runs the service here.
+var ServiceLocalColumns = []string{"visibility", "professionals_only", "accepts_referrals", "referral_email",
+	"response_target_days", "capacity_status", "bank_holidays"}
+
 // RowSet is a batch of directory rows flattened from nested HSDS records,
 // ready to write in one short transaction.
 type RowSet struct {
@@ -406,8 +413,7 @@ func WriteRowSet(ctx context.Context, tx *gorm.DB, rs *RowSet) error {
 	for i, o := range rs.Organizations {
 		orgIDs[i] = o.ID
 	}
-	localSettings := []string{"first_seen_at", "visibility", "professionals_only", "accepts_referrals",
-		"referral_email", "response_target_days", "capacity_status", "bank_holidays"}
+	localSettings := append([]string{"first_seen_at"}, ServiceLocalColumns...)
 	// Phones and contacts are replaced below; a professionals-only flag set
 	// here must survive the source sending them again.
 	if err := keepRestricted(tx, rs); err != nil {

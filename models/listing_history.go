@@ -86,7 +86,7 @@ func listingFields(in ListingInput) (published, local map[string]string) {
 	}
 	local = map[string]string{
 		"Accepts referrals": yes(in.AcceptsReferrals), "Referral email": in.ReferralEmail,
-		"Response target (working days)": in.ResponseTargetDays, "Capacity": in.Capacity, "Bank holidays": in.BankHolidays,
+		"Response target (working days)": in.ResponseTargetDays, "Capacity": in.Capacity, "Bank holidays": NationLabel(in.BankHolidays),
 		"Responders": strings.Join(responders, "\n"),
 	}
 	return published, local

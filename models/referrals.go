@@ -144,6 +144,9 @@ type Referrals struct {
 	Keys     *Keyring
 	Jobs     *Jobs
 	Workdays *Workdays
+	// Clock says when a referral is sent (its due time counts from it);
+	// Now when nil. Tests set it to send on a chosen day.
+	Clock func() time.Time
 }
 
 // ReferralTarget is a service as a destination for referrals.
@@ -341,6 +344,9 @@ func (r *Referrals) Create(ctx context.Context, a *Actor, serviceID, fromOrgID s
 	}
 	f.Trim()
 	now := Now()
+	if r.Clock != nil {
+		now = r.Clock().UTC().Truncate(time.Millisecond)
+	}
 	if err := f.ValidateStep(StepCheck, now).Err(); err != nil {
 		return Referral{}, err
 	}
@@ -409,6 +415,8 @@ func (r *Referrals) Create(ctx context.Context, a *Actor, serviceID, fromOrgID s
 func (r *Referrals) DueAt(from time.Time, t ReferralTarget) time.Time {
 	w := r.Workdays
 	if t.BankHolidays != "" {
+		// The form accepts only the nations WorkdaysOf knows; a value
+		// written some other way falls back to the platform's calendar.
 		if own, err := WorkdaysOf(t.BankHolidays); err == nil {
 			w = own
 		}

@@ -444,15 +444,18 @@ func TestReferralDueFollowsTheServicesBankHolidays(t *testing.T) {
 		if got := due(); got != "2026-12-01" {
 			t.Errorf("following Scotland: due %s, want 2026-12-01", got)
 		}
-		// Sending a referral uses the same rule.
+		// Sending a referral uses the same rule: sent that Friday to a
+		// service with a one-day target, it is due on the Tuesday.
+		if err := db.Model(&models.Service{}).Where("id = ?", w.serviceID).Update("response_target_days", 1).Error; err != nil {
+			t.Fatal(err)
+		}
+		w.svc.Clock = func() time.Time { return friday }
 		ref, err := w.svc.Create(ctx, w.caseworker, w.serviceID, w.referring, validForm())
 		if err != nil {
 			t.Fatal(err)
 		}
-		target, _ := w.svc.Target(ctx, w.serviceID)
-		sc, _ := models.WorkdaysOf(models.Scotland)
-		if want := sc.Add(ref.CreatedAt, target.ResponseTargetDays); !ref.DueAt.Equal(want) {
-			t.Errorf("a referral to the Scottish service is due %s, want %s", ref.DueAt, want)
+		if got := ref.DueAt.Format(time.DateOnly); got != "2026-12-01" || !ref.CreatedAt.Equal(friday) {
+			t.Errorf("a referral sent %s to the Scottish service is due %s, want 2026-12-01", ref.CreatedAt, got)
 		}
 	})
 }

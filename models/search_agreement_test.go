@@ -145,18 +145,31 @@ func TestServicePointsFollowTheDirectory(t *testing.T) {
 // TestPostgresPlansForEachStatement: the platform's PostgreSQL connections
 // plan every statement for its own values (a generic plan made the
 // caseworker's search five times slower, docs/performance.md), unless the
-// database URL chooses otherwise.
+// database URL chooses otherwise, and the URL's other settings, spaces and
+// all, reach PostgreSQL as written.
 func TestPostgresPlansForEachStatement(t *testing.T) {
 	ctx := context.Background()
 	u := dbtest.PostgresURL(t)
-	for _, c := range []struct{ url, want string }{{u, "force_custom_plan"}, {u + "&plan_cache_mode=auto", "auto"}} {
+	for _, c := range []struct{ url, setting, want string }{
+		{u, "plan_cache_mode", "force_custom_plan"},
+		{u + "&plan_cache_mode=auto", "plan_cache_mode", "auto"},
+		{u + "&options=-c%20plan_cache_mode%3Dforce_generic_plan", "plan_cache_mode", "force_generic_plan"},
+		{u + "&options=-c%20statement_timeout%3D5000", "statement_timeout", "5s"},
+		{u + "&application_name=Referral%20platform", "application_name", "Referral platform"},
+	} {
 		db, err := models.Open(ctx, c.url)
 		if err != nil {
-			t.Fatal(err)
+			t.Errorf("open %s: %v", c.url, err)
+			continue
 		}
-		var mode string
-		if err := db.Raw("SHOW plan_cache_mode").Scan(&mode).Error; err != nil || mode != c.want {
-			t.Errorf("plan_cache_mode %q (%v), want %q", mode, err, c.want)
+		// Every connection of the pool, not just the first.
+		sqlDB, _ := db.DB()
+		sqlDB.SetMaxIdleConns(0)
+		for range 3 {
+			var got string
+			if err := db.Raw("SELECT current_setting(?)", c.setting).Scan(&got).Error; err != nil || got != c.want {
+				t.Errorf("%s with %s: %q (%v), want %q", c.setting, c.url, got, err, c.want)
+			}
 		}
 		_ = models.Close(db)
 	}

@@ -51,6 +51,22 @@ type Workdays struct {
 	cal    *cal.BusinessCalendar
 }
 
+// NationLabel names a nation whose bank holidays a service may follow, as
+// people read it; empty (the platform's own) reads "The platform's".
+func NationLabel(nation string) string {
+	switch nation {
+	case EnglandAndWales:
+		return "England and Wales"
+	case Scotland:
+		return "Scotland"
+	case NorthernIreland:
+		return "Northern Ireland"
+	case "":
+		return "The platform's"
+	}
+	return nation
+}
+
 // Nation is the nation whose bank holidays w skips.
 func (w *Workdays) Nation() string { return w.nation }
 

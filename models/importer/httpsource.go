@@ -107,9 +107,13 @@ type lookups struct {
 	terms      map[string]*lookup[hsds.TaxonomyTerm]
 	// made counts the lookups a run has made, against maxLookups.
 	made atomic.Int64
-	// failed counts the lookups of each endpoint that failed: after
-	// maxLookupFailures the feed is taken not to offer it.
+	// failed counts the lookups of each endpoint that failed in a row (a
+	// 404 is an answer, not a failure): after maxLookupFailures the feed is
+	// taken not to offer it.
 	failed [2]atomic.Int32
+	// told records that the report has said a limit stopped the lookups
+	// (one per endpoint, and the budget), so it says so once.
+	told [3]atomic.Bool
 }
 
 // The bounds on lookups. A taxonomy and a term are small records; the
@@ -411,11 +415,18 @@ func (s *apiSource) completeTerms(ctx context.Context, it *Item) {
 	for _, t := range it.Terms {
 		have[t.ID] = true
 	}
+	tell := func(note string) {
+		if note != "" {
+			it.Problems = append(it.Problems, Problem{RecordType: recordService, RecordID: it.Service.ID, Reason: note, Action: Dropped})
+		}
+	}
 	detail := func(t *hsds.TaxonomyTerm) {
 		if t.TaxonomyID != "" && t.TaxonomyDetail == nil {
 			t.TaxonomyDetail = fetchOnce(&s.lookups.mu, &s.lookups.taxonomies, t.TaxonomyID, func() *hsds.Taxonomy {
 				var tax hsds.Taxonomy
-				if !s.lookup(ctx, lookupTaxonomy, "/taxonomies/", t.TaxonomyID, &tax) || tax.ID != t.TaxonomyID {
+				ok, note := s.lookup(ctx, lookupTaxonomy, "/taxonomies/", t.TaxonomyID, &tax)
+				tell(note)
+				if !ok || tax.ID != t.TaxonomyID {
 					return nil
 				}
 				return &tax
@@ -432,7 +443,9 @@ func (s *apiSource) completeTerms(ctx context.Context, it *Item) {
 		for depth, pid := 0, t.ParentID; pid != "" && !have[pid] && depth < maxTermDepth; depth++ {
 			parent := fetchOnce(&s.lookups.mu, &s.lookups.terms, pid, func() *hsds.TaxonomyTerm {
 				var term hsds.TaxonomyTerm
-				if !s.lookup(ctx, lookupTerm, "/taxonomy_terms/", pid, &term) || term.ID != pid {
+				ok, note := s.lookup(ctx, lookupTerm, "/taxonomy_terms/", pid, &term)
+				tell(note)
+				if !ok || term.ID != pid {
 					return nil
 				}
 				return &term
@@ -451,17 +464,31 @@ func (s *apiSource) completeTerms(ctx context.Context, it *Item) {
 
 // lookup reads one taxonomy or term of the feed into v, reporting whether
 // it could: within the run's budget of lookups, retried once, and not at
-// all once the endpoint has failed maxLookupFailures times.
-func (s *apiSource) lookup(ctx context.Context, kind int, path, id string, v any) bool {
-	if s.lookups.failed[kind].Load() >= maxLookupFailures || s.lookups.made.Add(1) > maxLookups {
-		return false
+// all once the endpoint has failed maxLookupFailures times in a row. When a
+// limit stops lookups for the first time, note says so, for the report.
+func (s *apiSource) lookup(ctx context.Context, kind int, path, id string, v any) (ok bool, note string) {
+	l := &s.lookups
+	if l.failed[kind].Load() >= maxLookupFailures {
+		return false, ""
+	}
+	if l.made.Add(1) > maxLookups {
+		if l.told[2].CompareAndSwap(false, true) {
+			note = fmt.Sprintf("the run made the most lookups of taxonomies and terms it makes (%d): later ones are not looked up", maxLookups)
+		}
+		return false, note
 	}
 	body, status, err := s.getWith(ctx, s.recordURL(path, id), min(s.opts.Retries, 1), maxLookupBytes)
-	if err != nil || status != http.StatusOK || json.Unmarshal(body, v) != nil {
-		s.lookups.failed[kind].Add(1)
-		return false
+	switch {
+	case err == nil && status == http.StatusOK && json.Unmarshal(body, v) == nil:
+		l.failed[kind].Store(0)
+		return true, ""
+	case err == nil && (status == http.StatusNotFound || status == http.StatusGone):
+		return false, "" // an answer: the feed has no such record
 	}
-	return true
+	if l.failed[kind].Add(1) >= maxLookupFailures && l.told[kind].CompareAndSwap(false, true) {
+		note = fmt.Sprintf("%s failed %d times in a row: the run stops looking there", strings.TrimSuffix(path, "/"), maxLookupFailures)
+	}
+	return false, note
 }
 
 // retryable is a response worth retrying.

@@ -450,6 +450,18 @@ func TestAPILookupsAreBounded(t *testing.T) {
 		t.Errorf("%d requests to a /taxonomies that always fails, want it given up after %d failures", n, maxLookupFailures)
 	}
 	t.Logf("%d term lookups, %d taxonomy requests", terms.Load(), taxonomies.Load())
+	// Each limit that stopped lookups is in the report, once.
+	var notes []string
+	for _, it := range items {
+		for _, p := range it.Problems {
+			notes = append(notes, p.Reason)
+		}
+	}
+	for _, want := range []string{"most lookups", "/taxonomies failed 5 times in a row"} {
+		if n := len(slices.DeleteFunc(slices.Clone(notes), func(r string) bool { return !strings.Contains(r, want) })); n != 1 {
+			t.Errorf("%d problems saying %q, want 1: %q", n, want, notes)
+		}
+	}
 	if terms.Load() < maxLookups/2 {
 		t.Errorf("only %d term lookups: the test no longer reaches the budget", terms.Load())
 	}

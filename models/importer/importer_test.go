@@ -781,3 +781,61 @@ func TestReimportAfterTaxonomyDeleted(t *testing.T) {
 		}
 	})
 }
+
+// TestLocalSettingsSurviveImport: every column this platform adds to a
+// service (models.ServiceLocalColumns) keeps what was set here when its
+// source is imported again with changes, through the importer and through
+// models.SaveServices alike. A column added to the list without a value
+// here fails the test, so a new local setting cannot be forgotten.
+func TestLocalSettingsSurviveImport(t *testing.T) {
+	set := map[string]any{"visibility": string(models.Draft), "professionals_only": true, "accepts_referrals": true,
+		"referral_email": "referrals@example.org.uk", "response_target_days": 9, "capacity_status": string(models.CapacityFull),
+		"bank_holidays": models.Scotland}
+	for _, col := range models.ServiceLocalColumns {
+		if _, ok := set[col]; !ok {
+			t.Fatalf("no test value for the local column %s", col)
+		}
+	}
+	for _, via := range []string{"importer", "SaveServices"} {
+		t.Run(via, func(t *testing.T) {
+			dbtest.Dialects(t, func(t *testing.T, db *gorm.DB) {
+				ctx := context.Background()
+				const source = "feed:test"
+				id := dbtest.ID("service", 1)
+				write := func(suffix string) {
+					svcs := dbtest.GenerateServices(3, 1)
+					for i := range svcs {
+						svcs[i].Name += suffix
+					}
+					if via == "importer" {
+						run(t, db, &sliceSource{items: svcs}, Options{Source: source})
+					} else if err := models.SaveServices(ctx, db, source, svcs); err != nil {
+						t.Fatal(err)
+					}
+				}
+				write("")
+				if err := db.Model(&models.Service{}).Where("id = ?", id).Updates(set).Error; err != nil {
+					t.Fatal(err)
+				}
+				write(" (renamed)")
+				var name string
+				db.Model(&models.Service{}).Where("id = ?", id).Select("name").Scan(&name)
+				if !strings.HasSuffix(name, "(renamed)") {
+					t.Fatalf("the second write did not update the service: %q", name)
+				}
+				var s models.Service
+				if err := db.First(&s, "id = ?", id).Error; err != nil {
+					t.Fatal(err)
+				}
+				got := map[string]any{"visibility": string(s.Visibility), "professionals_only": s.ProfessionalsOnly,
+					"accepts_referrals": s.AcceptsReferrals, "referral_email": s.ReferralEmail,
+					"response_target_days": s.ResponseTargetDays, "capacity_status": string(s.CapacityStatus), "bank_holidays": s.BankHolidays}
+				for col, want := range set {
+					if g, ok := got[col]; !ok || g != want {
+						t.Errorf("%s: %v after the import, want %v", col, g, want)
+					}
+				}
+			})
+		})
+	}
+}

@@ -33,7 +33,7 @@ import (
 // Columns an import never overwrites: when the record was first seen, and
 // the settings this platform adds to HSDS.
 var (
-	keepService      = []string{"id", "first_seen_at", "visibility", "professionals_only", "accepts_referrals", "referral_email", "response_target_days", "capacity_status"}
+	keepService      = append([]string{"id", "first_seen_at"}, models.ServiceLocalColumns...)
 	keepLocation     = []string{"id", "first_seen_at", "professionals_only", "coordinates_approximate"}
 	keepOrganization = []string{"id", "first_seen_at", "parent_organization_id"}
 )

@@ -75,8 +75,11 @@ func (p ListingPage) Heading() string {
 
 // ErrorOrder lists the form's fields in page order, for the error summary.
 func (p ListingPage) ErrorOrder() []string {
-	order := []string{"history", "name", "description", "state", "categories", "minimum_age", "maximum_age", "eligibility", "fees",
-		"languages", "application_process", "email", "website", "phones"}
+	order := []string{"history", "name", "description", "state", "categories", "minimum_age", "maximum_age", "eligibility", "fees", "prices"}
+	for i := range p.Input.Prices {
+		order = append(order, field("prices", i, "amount"), field("prices", i, "for"), field("prices", i, "details"))
+	}
+	order = append(order, "areas", "languages", "application_process", "email", "website", "phones")
 	for i := range p.Input.Phones {
 		order = append(order, field("phones", i, "number"), field("phones", i, "description"))
 	}
@@ -94,7 +97,7 @@ func (p ListingPage) ErrorOrder() []string {
 			order = append(order, field("locations", i, f))
 		}
 	}
-	return append(order, "referral_email", "response_target_days", "capacity", "responders")
+	return append(order, "referral_email", "response_target_days", "bank_holidays", "capacity", "responders")
 }
 
 func field(kind string, i int, name string) string { return fmt.Sprintf("%s-%d-%s", kind, i, name) }
@@ -105,13 +108,6 @@ type Day struct{ Code, Name string }
 // Days are the days of the week, Monday first.
 var Days = []Day{{"MO", "Monday"}, {"TU", "Tuesday"}, {"WE", "Wednesday"}, {"TH", "Thursday"}, {"FR", "Friday"},
 	{"SA", "Saturday"}, {"SU", "Sunday"}}
-
-// NationLabels name the nations whose bank holidays a service may follow.
-var NationLabels = map[string]string{
-	models.EnglandAndWales: "England and Wales",
-	models.Scotland:        "Scotland",
-	models.NorthernIreland: "Northern Ireland",
-}
 
 // CapacityChoices are the capacity statuses with their labels.
 var CapacityChoices = []struct {
