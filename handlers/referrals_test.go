@@ -57,6 +57,11 @@ func TestReferralJourneyHostileInput(t *testing.T) {
 			if code == http.StatusOK && !strings.Contains(body, "<h1") {
 				t.Error("a 200 without a page heading")
 			}
+			// A grouped question's error is announced with it (GOV.UK).
+			if tc.name == "hostile answers" && (!strings.Contains(body, `id="birth-error"`) ||
+				!strings.Contains(body, `aria-describedby="birth-hint birth-error"`)) {
+				t.Error("the date of birth's error is not tied to its fieldset")
+			}
 		})
 	}
 }

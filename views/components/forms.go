@@ -34,7 +34,10 @@ func (e Errors) List(order ...string) []FieldError {
 	return out
 }
 
-func describedBy(id, hint, errMsg string) string {
+// DescribedBy is a field's or fieldset's aria-describedby, as the GOV.UK
+// Design System has it: its hint (id-hint) when it has one and its error
+// message (id-error) when there is one; empty when neither.
+func DescribedBy(id, hint, errMsg string) string {
 	var s string
 	if hint != "" {
 		s = id + "-hint"

@@ -178,14 +178,3 @@ func dayID(row, day int) string {
 	}
 	return fmt.Sprintf("schedules-%d-days-%d", row, day)
 }
-
-func describedBy(id, hint, errMsg string) string {
-	var ids []string
-	if hint != "" {
-		ids = append(ids, id+"-hint")
-	}
-	if errMsg != "" {
-		ids = append(ids, id+"-error")
-	}
-	return strings.Join(ids, " ")
-}
