@@ -116,9 +116,10 @@ func benchPostgres(b *testing.B, base, schema string) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
+	if u.RawQuery != "" { // as written: see dbtest.PostgresURL
+		u.RawQuery += "&"
+	}
+	u.RawQuery += "search_path=" + url.QueryEscape(schema)
 	return u.String()
 }
 

@@ -86,9 +86,13 @@ func PostgresURL(t testing.TB) string {
 	if err != nil {
 		t.Fatalf("parse TEST_DATABASE_URL: %v", err)
 	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
+	// Appended to the query as written: re-encoding it would turn the
+	// spaces of an options= setting into '+', which PostgreSQL reads
+	// literally.
+	if u.RawQuery != "" {
+		u.RawQuery += "&"
+	}
+	u.RawQuery += "search_path=" + url.QueryEscape(schema)
 	return u.String()
 }
 
