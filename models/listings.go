@@ -700,45 +700,24 @@ func buildService(rec ServiceRecord, old Service, in ListingInput, points []loca
 	s.MinimumAge = parseAge(&ValidationError{}, "", "", in.MinimumAge)
 	s.MaximumAge = parseAge(&ValidationError{}, "", "", in.MaximumAge)
 
-	oldLangs := map[string]hsds.Language{}
-	for _, l := range rec.Languages {
-		oldLangs[l.Name] = l
-	}
+	langs := reuseBy(rec.Languages, func(l hsds.Language) string { return l.Name })
 	s.Languages = nil
 	for _, n := range languageNames(in.Languages) {
-		l, ok := oldLangs[n]
-		if !ok {
-			l = hsds.Language{ID: NewID(), Name: n}
-		}
-		s.Languages = append(s.Languages, l)
+		s.Languages = append(s.Languages, langs.take(n, func() hsds.Language { return hsds.Language{ID: NewID(), Name: n} }))
 	}
 
-	oldAreas := map[string]hsds.ServiceArea{}
-	for _, a := range rec.ServiceAreas {
-		oldAreas[a.Name] = a
-	}
+	areas := reuseBy(rec.ServiceAreas, func(a hsds.ServiceArea) string { return a.Name })
 	s.ServiceAreas = nil
 	for _, n := range languageNames(in.Areas) {
-		a, ok := oldAreas[n]
-		if !ok {
-			a = hsds.ServiceArea{ID: NewID(), Name: n}
-		}
-		s.ServiceAreas = append(s.ServiceAreas, a)
+		s.ServiceAreas = append(s.ServiceAreas, areas.take(n, func() hsds.ServiceArea { return hsds.ServiceArea{ID: NewID(), Name: n} }))
 	}
 
 	// Every price is on the form. What the form does not show of one (its
 	// validity dates, a currency an import gave) is kept by id.
-	oldPrices := map[string]hsds.CostOption{}
-	for _, c := range rec.CostOptions {
-		oldPrices[c.ID] = c
-	}
+	prices := reuseBy(rec.CostOptions, func(c hsds.CostOption) string { return c.ID })
 	s.CostOptions = nil
 	for _, p := range in.Prices {
-		c, ok := oldPrices[p.ID]
-		if !ok {
-			c = hsds.CostOption{ID: NewID()}
-		}
-		delete(oldPrices, c.ID) // an id typed twice is used once
+		c := prices.take(p.ID, func() hsds.CostOption { return hsds.CostOption{ID: NewID()} })
 		c.Amount, c.Option, c.AmountDescription = nil, p.For, p.Details
 		if amount, ok := parsePrice(p.Amount); ok {
 			c.Amount = &amount
@@ -749,82 +728,51 @@ func buildService(rec ServiceRecord, old Service, in ListingInput, points []loca
 		s.CostOptions = append(s.CostOptions, c)
 	}
 
-	oldAttrs := map[string]hsds.Attribute{}
-	for _, at := range rec.Attributes {
-		oldAttrs[at.TaxonomyTermID] = at
-	}
+	attrs := reuseBy(rec.Attributes, func(at hsds.Attribute) string { return at.TaxonomyTermID })
 	s.Attributes = nil
 	for _, id := range uniq(in.Categories) {
-		at, ok := oldAttrs[id]
-		if !ok {
-			at = hsds.Attribute{ID: NewID(), TaxonomyTermID: id}
-		}
+		at := attrs.take(id, func() hsds.Attribute { return hsds.Attribute{ID: NewID(), TaxonomyTermID: id} })
 		at.TaxonomyTerm = nil
 		s.Attributes = append(s.Attributes, at)
 	}
 
-	oldPhones := map[string]hsds.Phone{}
-	for _, p := range rec.Phones {
-		oldPhones[p.ID] = p
-	}
+	phones := reuseBy(rec.Phones, func(p hsds.Phone) string { return p.ID })
 	s.Phones = nil
 	for _, p := range in.Phones {
-		h, ok := oldPhones[p.ID]
-		if !ok {
-			h = hsds.Phone{ID: NewID()}
-		}
-		delete(oldPhones, h.ID) // an id typed twice is used once
+		h := phones.take(p.ID, func() hsds.Phone { return hsds.Phone{ID: NewID()} })
 		h.Number, h.Description = p.Number, p.Description
 		s.Phones = append(s.Phones, h)
 	}
 
-	oldContacts := map[string]hsds.Contact{}
-	for _, c := range rec.Contacts {
-		oldContacts[c.ID] = c
-	}
+	contacts := reuseBy(rec.Contacts, func(c hsds.Contact) string { return c.ID })
 	s.Contacts = nil
 	for _, c := range in.Contacts {
-		h, ok := oldContacts[c.ID]
-		if !ok {
-			h = hsds.Contact{ID: NewID()}
-		}
-		delete(oldContacts, h.ID)
+		h := contacts.take(c.ID, func() hsds.Contact { return hsds.Contact{ID: NewID()} })
 		h.Name, h.Title, h.Email = c.Name, c.Title, c.Email
 		s.Contacts = append(s.Contacts, h)
 	}
 
-	oldScheds := map[string]hsds.Schedule{}
-	for _, sc := range rec.Schedules {
-		oldScheds[sc.ID] = sc
-	}
+	scheds := reuseBy(rec.Schedules, func(sc hsds.Schedule) string { return sc.ID })
 	s.Schedules = nil
 	for _, sc := range in.Schedules {
-		id := sc.ID
-		if _, ok := oldScheds[id]; !ok {
-			id = NewID()
-		}
-		delete(oldScheds, id)
+		id := scheds.take(sc.ID, func() hsds.Schedule { return hsds.Schedule{ID: NewID()} }).ID
 		h := hsds.Schedule{ID: id, Freq: "WEEKLY", Byday: strings.Join(sc.Days, ","), OpensAt: sc.Opens,
 			ClosesAt: sc.Closes, Notes: sc.Notes}
 		h.Description = DescribeSchedule(h)
 		s.Schedules = append(s.Schedules, h)
 	}
 
-	oldSALs := map[string]hsds.ServiceAtLocation{}
-	for _, sal := range rec.ServiceAtLocations {
-		oldSALs[sal.LocationID] = sal
-	}
+	sals := reuseBy(rec.ServiceAtLocations, func(sal hsds.ServiceAtLocation) string { return sal.LocationID })
 	s.ServiceAtLocations = nil
 	for i, l := range in.Locations {
-		sal, ok := oldSALs[l.ID]
+		sal := sals.take(l.ID, func() hsds.ServiceAtLocation { return hsds.ServiceAtLocation{} })
 		var loc hsds.Location
-		if ok && sal.Location != nil {
+		if sal.Location != nil {
 			loc = *sal.Location
 		} else {
 			sal = hsds.ServiceAtLocation{ID: NewID()}
 			loc = hsds.Location{ID: NewID(), LocationType: hsds.LocationPhysical}
 		}
-		delete(oldSALs, loc.ID)
 		loc.Name = l.Name
 		addr := hsds.Address{ID: NewID(), Country: "GB", AddressType: "physical"}
 		if len(loc.Addresses) > 0 {
@@ -859,6 +807,30 @@ func buildService(rec ServiceRecord, old Service, in ListingInput, points []loca
 		s.ServiceAtLocations = append(s.ServiceAtLocations, sal)
 	}
 	return s
+}
+
+// reused hands back a listing's existing records by a key (an id, a name,
+// a term), so that saving the form keeps their ids and what the form does
+// not show of them. Each is handed back once: a key typed twice makes a new
+// record the second time.
+type reused[T any] map[string]T
+
+func reuseBy[T any](old []T, key func(T) string) reused[T] {
+	m := make(reused[T], len(old))
+	for _, x := range old {
+		m[key(x)] = x
+	}
+	return m
+}
+
+// take returns the record with key k and forgets it, or fresh() when there
+// is none.
+func (r reused[T]) take(k string, fresh func() T) T {
+	if x, ok := r[k]; ok {
+		delete(r, k)
+		return x
+	}
+	return fresh()
 }
 
 func tail[T any](xs []T) []T {
