@@ -78,43 +78,53 @@ func personFromForm(c echo.Context) (dataprotection.Person, models.PersonQuery, 
 	return p, q, components.Errors(v.Fields)
 }
 
+// dpPersonRequest is what a search for a person (find, export) starts
+// with: the referral use cases, the organisation and the person asked
+// about. done is set when the form had mistakes and the page showing them
+// has been rendered (err is then its result).
+type dpPersonRequest struct {
+	refs   *models.Referrals
+	org    string
+	person dataprotection.Person
+	q      models.PersonQuery
+}
+
+func (h *Handler) readPersonRequest(c echo.Context) (r dpPersonRequest, done bool, err error) {
+	if r.refs, err = h.referralsOn(); err != nil {
+		return r, true, err
+	}
+	if r.org, _, _, err = dpOrg(c); err != nil {
+		return r, true, err
+	}
+	var errs components.Errors
+	r.person, r.q, errs = personFromForm(c)
+	if len(errs) > 0 {
+		return r, true, h.dpHome(c, http.StatusUnprocessableEntity, dataprotection.HomePage{Person: r.person, Errors: errs})
+	}
+	return r, false, nil
+}
+
 // dataProtectionFind is POST /manage/data-protection/find.
 func (h *Handler) dataProtectionFind(c echo.Context) error {
-	refs, err := h.referralsOn()
+	r, done, err := h.readPersonRequest(c)
+	if done {
+		return err
+	}
+	found, err := r.refs.FindPerson(c.Request().Context(), currentActor(c), r.org, r.q)
 	if err != nil {
 		return err
 	}
-	org, _, _, err := dpOrg(c)
-	if err != nil {
-		return err
-	}
-	person, q, errs := personFromForm(c)
-	if len(errs) > 0 {
-		return h.dpHome(c, http.StatusUnprocessableEntity, dataprotection.HomePage{Person: person, Errors: errs})
-	}
-	found, err := refs.FindPerson(c.Request().Context(), currentActor(c), org, q)
-	if err != nil {
-		return err
-	}
-	return h.dpHome(c, http.StatusOK, dataprotection.HomePage{Person: person, Searched: true, Results: found})
+	return h.dpHome(c, http.StatusOK, dataprotection.HomePage{Person: r.person, Searched: true, Results: found})
 }
 
 // dataProtectionExport is POST /manage/data-protection/export: the
 // subject access export as a page, or as a JSON download.
 func (h *Handler) dataProtectionExport(c echo.Context) error {
-	refs, err := h.referralsOn()
-	if err != nil {
+	r, done, err := h.readPersonRequest(c)
+	if done {
 		return err
 	}
-	org, _, _, err := dpOrg(c)
-	if err != nil {
-		return err
-	}
-	person, q, errs := personFromForm(c)
-	if len(errs) > 0 {
-		return h.dpHome(c, http.StatusUnprocessableEntity, dataprotection.HomePage{Person: person, Errors: errs})
-	}
-	exp, err := refs.Export(c.Request().Context(), currentActor(c), org, q)
+	exp, err := r.refs.Export(c.Request().Context(), currentActor(c), r.org, r.q)
 	if err != nil {
 		return err
 	}
@@ -148,14 +158,7 @@ func (h *Handler) dpReferralPage(c echo.Context, status int, p dataprotection.Re
 	}
 	p.OrgID = org
 	if !keepForm {
-		pr := p.R.Person
-		f := models.ReferralForm{GivenName: pr.GivenName, FamilyName: pr.FamilyName, Phone: pr.Phone, Email: pr.Email,
-			PreferredContact: pr.PreferredContact, Address: pr.Address, Postcode: pr.Postcode, AccessNeeds: pr.AccessNeeds,
-			Interpreter: pr.Interpreter, Reason: pr.Reason}
-		if dob, err := time.Parse(time.DateOnly, pr.DateOfBirth); err == nil {
-			f.BirthDay, f.BirthMonth, f.BirthYear = strconv.Itoa(dob.Day()), strconv.Itoa(int(dob.Month())), strconv.Itoa(dob.Year())
-		}
-		p.Form = f
+		p.Form = p.R.Person.Form()
 	}
 	p.Layout = h.layout(c, "Referral "+p.R.Reference)
 	p.Layout.Nav = "data-protection"
@@ -239,11 +242,11 @@ func (h *Handler) dataProtectionAccessLog(c echo.Context) error {
 	p := dataprotection.AccessLogPage{OrgID: org, OrgName: name, Errors: components.Errors{}}
 	q := models.AccessQuery{}
 	if c.Request().Method == http.MethodPost {
-		_, person, errs := personFromForm(c)
-		if len(errs) > 0 {
-			return h.dpHome(c, http.StatusUnprocessableEntity, dataprotection.HomePage{Errors: errs})
+		r, done, err := h.readPersonRequest(c)
+		if done {
+			return err
 		}
-		q.Person, p.ForPerson = &person, true
+		q.Person, p.ForPerson = &r.q, true
 		q.PerPage = 200
 	} else {
 		p.Reference, p.From, p.To = c.QueryParam("reference"), c.QueryParam("from"), c.QueryParam("to")

@@ -47,7 +47,7 @@ func feedRow(f models.Feed) admin.FeedRow {
 			r.LastRunKind = "everything"
 		}
 	}
-	r.RunRequested = f.RunRequestedAt != nil && (f.LastRunAt == nil || f.RunRequestedAt.After(*f.LastRunAt))
+	r.RunRequested = f.RunRequested()
 	rep := importer.ParseFeedReport(f.LastReport)
 	s := rep.Services
 	r.Read, r.Created, r.Updated, r.Unchanged, r.Skipped, r.MarkedInactive = s.Read, s.Created, s.Updated, s.Unchanged, s.Skipped, s.MarkedInactive

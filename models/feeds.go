@@ -210,6 +210,12 @@ func RequestFeedRun(ctx context.Context, db *gorm.DB, a *Actor, idOrName string)
 // start: a process that died mid-run leaves its feed "running".
 const FeedStaleRun = 6 * time.Hour
 
+// RunRequested reports whether someone asked for a run that has not
+// started since.
+func (f Feed) RunRequested() bool {
+	return f.RunRequestedAt != nil && (f.LastRunAt == nil || f.RunRequestedAt.After(*f.LastRunAt))
+}
+
 // Due reports whether the feed should be harvested at now, and whether
 // that run reads the feed in full.
 func (f Feed) Due(now time.Time) (due, full bool) {
@@ -218,7 +224,7 @@ func (f Feed) Due(now time.Time) (due, full bool) {
 	}
 	full = f.LastFullAt == nil || now.Sub(*f.LastFullAt) >= time.Duration(f.FullHours)*time.Hour
 	switch {
-	case f.RunRequestedAt != nil && (f.LastRunAt == nil || f.RunRequestedAt.After(*f.LastRunAt)):
+	case f.RunRequested():
 		return true, full
 	case full:
 		// A failed full run is retried at the incremental pace, not at

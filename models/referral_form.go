@@ -321,6 +321,19 @@ func (f ReferralForm) DateOfBirth() (time.Time, bool) {
 	return parseDate(f.BirthDay, f.BirthMonth, f.BirthYear)
 }
 
+// Form is the person's details as the referral form holds them, to correct
+// them: the reverse of ReferralForm.person for the fields a correction
+// changes.
+func (p Person) Form() ReferralForm {
+	f := ReferralForm{GivenName: p.GivenName, FamilyName: p.FamilyName, Phone: p.Phone, Email: p.Email,
+		PreferredContact: p.PreferredContact, Address: p.Address, Postcode: p.Postcode, AccessNeeds: p.AccessNeeds,
+		Interpreter: p.Interpreter, Reason: p.Reason}
+	if dob, err := time.Parse(time.DateOnly, p.DateOfBirth); err == nil {
+		f.BirthDay, f.BirthMonth, f.BirthYear = strconv.Itoa(dob.Day()), strconv.Itoa(int(dob.Month())), strconv.Itoa(dob.Year())
+	}
+	return f
+}
+
 // person is the sealed part of the form.
 func (f ReferralForm) person() Person {
 	p := Person{

@@ -51,5 +51,4 @@ type OrganisationPage struct {
 	OrgName string
 	Details models.OrganisationDetails
 	Errors  components.Errors
-	Saved   bool
 }
