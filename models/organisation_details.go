@@ -93,8 +93,8 @@ func SaveOrganisationDetails(ctx context.Context, db *gorm.DB, a *Actor, orgID s
 			return fmt.Errorf("models: save organisation: %w", err)
 		}
 		if len(ids) > 0 {
-			if err := tx.Model(&Service{}).Where("id IN ?", ids).Update("last_modified", now).Error; err != nil {
-				return fmt.Errorf("models: save organisation: %w", err)
+			if err := TouchServices(ctx, tx, ids, now); err != nil {
+				return err
 			}
 			if err := ReindexServices(ctx, tx, ids); err != nil {
 				return err

@@ -179,9 +179,7 @@ func listName(l string) string {
 
 // activeNamedFor is activeNamedResponders correlated with the listed
 // referral's service.
-const activeNamedFor = `SELECT 1 FROM service_responders sr
-	JOIN memberships nm ON nm.id = sr.membership_id JOIN users nu ON nu.id = nm.user_id
-	WHERE sr.service_id = r.service_id AND nm.responder = TRUE AND nm.status = 'active' AND nu.suspended_at IS NULL`
+const activeNamedFor = `SELECT 1 ` + namedRespondersNow + ` AND sr.service_id = r.service_id`
 
 // orNoID keeps an IN list valid SQL when the actor has no organisations
 // of that kind: no id matches the empty string.

@@ -239,9 +239,13 @@ func activeCaseworkers(db *gorm.DB, orgID string) *gorm.DB {
 // service (?) that can respond now: still responders, active, not
 // suspended. A service whose named responders have all gone is answered by
 // the whole organisation again, so that no referral is left unseen.
-const activeNamedResponders = `SELECT sr.membership_id FROM service_responders sr
+const activeNamedResponders = `SELECT sr.membership_id ` + namedRespondersNow + ` AND sr.service_id = ?`
+
+// namedRespondersNow is the one rule for which named responders can
+// respond now, shared by activeNamedResponders and activeNamedFor.
+const namedRespondersNow = `FROM service_responders sr
 	JOIN memberships nm ON nm.id = sr.membership_id JOIN users nu ON nu.id = nm.user_id
-	WHERE sr.service_id = ? AND nm.responder = TRUE AND nm.status = 'active' AND nu.suspended_at IS NULL`
+	WHERE nm.responder = TRUE AND nm.status = 'active' AND nu.suspended_at IS NULL`
 
 // serviceResponders selects who responds for a service: its active named
 // responders when it has any, otherwise every responder of the

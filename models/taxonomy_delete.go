@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"gorm.io/gorm"
 )
@@ -48,13 +49,13 @@ func taxonomyImpact(tx *gorm.DB, id string) (TaxonomyImpact, error) {
 		Distinct("link_id").Count(&im.Services).Error; err != nil {
 		return im, fmt.Errorf("models: taxonomy %s: count services: %w", id, err)
 	}
-	var feeds []Feed
-	if err := tx.Find(&feeds).Error; err != nil {
-		return im, fmt.Errorf("models: taxonomy %s: feeds: %w", id, err)
-	}
-	for _, f := range feeds {
-		if f.Source() == im.Source {
-			im.Feed = f.Name
+	if IsFeedSource(im.Source) {
+		var feeds []string
+		if err := tx.Model(&Feed{}).Where("name = ?", strings.TrimPrefix(im.Source, FeedSource(""))).Pluck("name", &feeds).Error; err != nil {
+			return im, fmt.Errorf("models: taxonomy %s: feeds: %w", id, err)
+		}
+		if len(feeds) > 0 {
+			im.Feed = feeds[0]
 		}
 	}
 	return im, nil
@@ -117,14 +118,11 @@ func DeleteTaxonomy(ctx context.Context, db *gorm.DB, a *Actor, id string) (Taxo
 			return err
 		}
 		now := Now()
-		for from := 0; from < len(services); from += 500 {
-			chunk := services[from:min(from+500, len(services))]
-			if err := tx.Model(&Service{}).Where("id IN ?", chunk).Update("last_modified", now).Error; err != nil {
-				return err
-			}
-			if err := ReindexServices(ctx, tx, chunk); err != nil {
-				return err
-			}
+		if err := TouchServices(ctx, tx, services, now); err != nil {
+			return err
+		}
+		if err := ReindexServices(ctx, tx, services); err != nil {
+			return err
 		}
 		type group struct{ source, recordType string }
 		ids := map[group][]string{}

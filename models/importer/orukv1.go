@@ -398,19 +398,25 @@ func decodeV1Service(raw json.RawMessage) Item {
 		}
 		t := st.Taxonomy
 		term := &hsds.TaxonomyTerm{ID: m.str(p+".taxonomy.id", t.ID), Name: m.str(p+".taxonomy.name", t.Name), ParentID: t.Parent.V}
-		if vocab := m.str(p+".taxonomy.vocabulary", t.Vocabulary); vocab != "" {
-			// A v1 vocabulary becomes a taxonomy of this source, named
-			// after it; its id is derived from the vocabulary name.
-			term.Taxonomy = vocab
-			term.TaxonomyID = "vocabulary:" + vocab
-			term.TaxonomyDetail = &hsds.Taxonomy{ID: term.TaxonomyID, Name: vocab}
-		}
+		inVocabulary(term, m.str(p+".taxonomy.vocabulary", t.Vocabulary))
 		s.Attributes = append(s.Attributes, hsds.Attribute{ID: m.str(p+".id", st.ID), TaxonomyTermID: term.ID,
 			LinkEntity: "service", TaxonomyTerm: term})
 	}
 	it.Service = s
 	it.Problems = m.problems
 	return it
+}
+
+// inVocabulary files a term under a v1 (or HSDS 1.x) vocabulary, which
+// becomes a taxonomy of this source named after it, its id derived from the
+// name. An empty vocabulary leaves the term as it is.
+func inVocabulary(term *hsds.TaxonomyTerm, vocab string) {
+	if vocab == "" {
+		return
+	}
+	term.Taxonomy = vocab
+	term.TaxonomyID = "vocabulary:" + vocab
+	term.TaxonomyDetail = &hsds.Taxonomy{ID: term.TaxonomyID, Name: vocab}
 }
 
 // v1LanguageToHSDS maps a v1 language, which is a name ("English") or

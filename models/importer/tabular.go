@@ -737,7 +737,7 @@ func (a *assembler) attributes(s *hsds.Service) error {
 		}
 		attr.TaxonomyTerm = term
 		s.Attributes = append(s.Attributes, attr)
-		if err := a.parents(term); err != nil {
+		if err := a.parents(term, a.term, map[string]bool{term.ID: true}); err != nil {
 			return err
 		}
 	}
@@ -769,12 +769,12 @@ func (a *assembler) term(id string) (*hsds.TaxonomyTerm, error) {
 // maxTermDepth bounds the walk up a taxonomy, against cycles.
 const maxTermDepth = 32
 
-// parents adds the ancestors of a term to the item, so that its parent
-// links hold.
-func (a *assembler) parents(t *hsds.TaxonomyTerm) error {
-	seen := map[string]bool{t.ID: true} // against parent loops
+// parents adds the ancestors of a term, read by lookup, to the item, so
+// that its parent links hold. seen holds the terms the item has already
+// (against parent loops), and gains those added.
+func (a *assembler) parents(t *hsds.TaxonomyTerm, lookup func(id string) (*hsds.TaxonomyTerm, error), seen map[string]bool) error {
 	for depth := 0; t.ParentID != "" && !seen[t.ParentID] && depth < maxTermDepth; depth++ {
-		parent, err := a.term(t.ParentID)
+		parent, err := lookup(t.ParentID)
 		if err != nil || parent == nil {
 			return err
 		}

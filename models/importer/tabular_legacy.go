@@ -179,19 +179,17 @@ func (a *assembler) serviceTaxonomy(s *hsds.Service) error {
 	if err != nil {
 		return err
 	}
-	_, hasTerms := a.t.paths["taxonomy_term"]
+	lookup := a.legacyTerm
+	if _, hasTerms := a.t.paths["taxonomy_term"]; hasTerms {
+		lookup = a.term
+	}
 	have := map[string]bool{} // terms this service already carries, against parent loops
 	for i, x := range rows {
 		tid := x.get("taxonomy_id")
 		if tid == "" {
 			tid = x.get("taxonomy_term_id")
 		}
-		var term *hsds.TaxonomyTerm
-		if hasTerms {
-			term, err = a.term(tid)
-		} else {
-			term, err = a.legacyTerm(tid)
-		}
+		term, err := lookup(tid)
 		if err != nil {
 			return err
 		}
@@ -203,19 +201,8 @@ func (a *assembler) serviceTaxonomy(s *hsds.Service) error {
 		s.Attributes = append(s.Attributes, hsds.Attribute{ID: x.get("id"), TaxonomyTermID: term.ID, LinkEntity: "service", TaxonomyTerm: term})
 		have[term.ID] = true
 		// The ancestors come along, so that the term's parent link holds.
-		for depth, t := 0, term; t.ParentID != "" && !have[t.ParentID] && depth < maxTermDepth; depth++ {
-			var parent *hsds.TaxonomyTerm
-			if hasTerms {
-				parent, err = a.term(t.ParentID)
-			} else {
-				parent, err = a.legacyTerm(t.ParentID)
-			}
-			if err != nil || parent == nil {
-				return err
-			}
-			a.terms = append(a.terms, *parent)
-			have[parent.ID] = true
-			t = parent
+		if err := a.parents(term, lookup, have); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -230,10 +217,6 @@ func (a *assembler) legacyTerm(id string) (*hsds.TaxonomyTerm, error) {
 	}
 	x := rows[0]
 	term := &hsds.TaxonomyTerm{ID: x.get("id"), Name: x.get("name"), ParentID: x.get("parent_id")}
-	if vocab := x.get("vocabulary"); vocab != "" {
-		term.Taxonomy = vocab
-		term.TaxonomyID = "vocabulary:" + vocab
-		term.TaxonomyDetail = &hsds.Taxonomy{ID: term.TaxonomyID, Name: vocab}
-	}
+	inVocabulary(term, x.get("vocabulary"))
 	return term, nil
 }
