@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"gorm.io/gorm"
 
 	"github.com/openreferral-uk/referrals/models/mail"
@@ -80,7 +81,9 @@ func (w *NotifyWorker) Work(ctx context.Context, job *river.Job[NotifyArgs]) err
 		to = []string{job.Args.To}
 	} else if len(to) > 1 {
 		// One job per recipient: each is retried on its own, and a relay
-		// that refuses one address does not resend to the others.
+		// that refuses one address does not resend to the others. They are
+		// inserted in the same transaction that completes this job, so a
+		// crash in between cannot run the split twice and send twice.
 		client := river.ClientFromContext[*sql.Tx](ctx)
 		params := make([]river.InsertManyParams, len(to))
 		for i, addr := range to {
@@ -88,7 +91,18 @@ func (w *NotifyWorker) Work(ctx context.Context, job *river.Job[NotifyArgs]) err
 			one.To = addr
 			params[i] = river.InsertManyParams{Args: one}
 		}
-		if _, err := client.InsertMany(ctx, params); err != nil {
+		err := db.Transaction(func(gtx *gorm.DB) error {
+			tx, ok := gtx.Statement.ConnPool.(*sql.Tx)
+			if !ok {
+				return errors.New("not inside a transaction")
+			}
+			if _, err := client.InsertManyTx(ctx, tx, params); err != nil {
+				return err
+			}
+			_, err := river.JobCompleteTx[*riverdatabasesql.Driver](ctx, tx, job)
+			return err
+		})
+		if err != nil {
 			return fmt.Errorf("models: notify %s: %w", ref.Reference, err)
 		}
 		return nil
