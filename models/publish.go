@@ -1,7 +1,7 @@
 package models
 
 import (
-	"net/mail"
+	"github.com/openreferral-uk/referrals/models/mail"
 	"net/url"
 	"strings"
 
@@ -27,8 +27,7 @@ func validEmail(s string) string {
 	if s == "" {
 		return ""
 	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s {
+	if !mail.ValidAddress(s) {
 		return ""
 	}
 	return s

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	netmail "net/mail"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -410,11 +409,8 @@ var settings = []setting{
 // emailSetting accepts an empty value or one bare email address.
 func emailSetting(v string, into *string) error {
 	v = strings.TrimSpace(v)
-	if v != "" {
-		a, err := netmail.ParseAddress(v)
-		if err != nil || a.Address != v || a.Name != "" {
-			return errors.New("must be one email address, such as privacy@example.org.uk")
-		}
+	if v != "" && !mail.ValidAddress(v) {
+		return errors.New("must be one email address, such as privacy@example.org.uk")
 	}
 	*into = v
 	return nil

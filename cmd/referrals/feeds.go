@@ -137,8 +137,7 @@ func runFeeds(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		_, _ = fmt.Fprintf(stdout, "removed feed %s; its records stay in the directory with source %s\n", f.Name, f.Source())
 	case "run":
-		opts := importer.HarvestOptions{Full: *full, HTTP: importer.HTTPOptions{
-			Client: &http.Client{Timeout: 60 * time.Second}, UserAgent: "referrals-harvest/" + buildVersion()}}
+		opts := importer.HarvestOptions{Full: *full, HTTP: harvestHTTP()}
 		if *due {
 			results, err := importer.HarvestDue(ctx, db, opts)
 			if err != nil {
@@ -203,4 +202,11 @@ func writeFeeds(w io.Writer, feeds []models.Feed) {
 			_, _ = fmt.Fprintf(w, "%s: last error: %s\n", f.Name, f.LastError)
 		}
 	}
+}
+
+// harvestHTTP is how harvests reach feeds, from the scheduler and from
+// "referrals feeds run" alike: the importer's polite defaults, a minute's
+// timeout a request, and a User-Agent that names this build.
+func harvestHTTP() importer.HTTPOptions {
+	return importer.HTTPOptions{Client: &http.Client{Timeout: 60 * time.Second}, UserAgent: "referrals-harvest/" + buildVersion()}
 }

@@ -210,8 +210,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		time.Duration(cfg.ListingReviewDays)*24*time.Hour, log)...)
 	// Registered feeds are harvested when due: the leader looks every
 	// minute (docs/import.md, Harvesting).
-	river.AddWorker(workers, importer.NewHarvestWorker(db, importer.HarvestOptions{HTTP: importer.HTTPOptions{
-		Client: &http.Client{Timeout: 60 * time.Second}, UserAgent: "referrals-harvest/" + buildVersion()}}, log))
+	river.AddWorker(workers, importer.NewHarvestWorker(db, importer.HarvestOptions{HTTP: harvestHTTP()}, log))
 	periodic = append(periodic, importer.HarvestPeriodicJob())
 	jobs, err := models.NewJobs(db, models.JobsConfig{Workers: workers, Periodic: periodic, MaxWorkers: 4, Logger: jobLog})
 	if err != nil {

@@ -63,16 +63,17 @@ func (m Message) validate() error {
 		return fmt.Errorf("%w: empty text", ErrInvalidMessage)
 	}
 	for i, to := range m.To {
-		if !validAddress(to) {
+		if !ValidAddress(to) {
 			return fmt.Errorf("%w: recipient %d is not a bare email address", ErrInvalidMessage, i+1)
 		}
 	}
 	return nil
 }
 
-// validAddress reports whether s is a bare address (no display name), such
-// as name@example.org.uk: the rule models applies to invited addresses.
-func validAddress(s string) bool {
+// ValidAddress reports whether s is one bare email address (no display
+// name, nothing around it): the only form the platform takes in settings,
+// headers and published records.
+func ValidAddress(s string) bool {
 	a, err := mail.ParseAddress(s)
 	return err == nil && a.Name == "" && a.Address == s
 }
