@@ -866,62 +866,48 @@ func (r *Referrals) checkReason(tx *gorm.DB, t Transition, in MoveInput) error {
 // Assign gives a referral to a responder of the receiving organisation
 // (or to nobody, with an empty userID).
 func (r *Referrals) Assign(ctx context.Context, a *Actor, reference string, version int, userID string) error {
-	now := Now()
-	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		ref, err := r.load(tx, a, reference)
-		if err != nil {
-			return err
-		}
-		if err := can(a, ActAsResponder, ref.resource()); err != nil {
-			return err
-		}
-		if version != ref.Version {
-			return fmt.Errorf("referral %s at version %d, not %d: %w", ref.Reference, ref.Version, version, ErrConflict)
-		}
-		if IsFinal(ref.Status) {
-			return fmt.Errorf("referral %s is closed: %w", ref.Reference, ErrInvalidTransition)
-		}
-		var assigned *string
-		if userID != "" {
-			var n int64
-			if err := serviceResponders(tx, ref.ReceivingOrganisationID, ref.ServiceID).Where("u.id = ?", userID).Count(&n).Error; err != nil {
-				return err
+	return r.reassign(ctx, a, reference, version, ActAsResponder, "assign referral",
+		func(tx *gorm.DB, ref Referral) (map[string]any, ReferralEvent, error) {
+			var assigned *string
+			if userID != "" {
+				if err := mustBeOne(serviceResponders(tx, ref.ReceivingOrganisationID, ref.ServiceID), userID,
+					"assigned_user_id", "Choose a responder of your organisation"); err != nil {
+					return nil, ReferralEvent{}, err
+				}
+				assigned = &userID
 			}
-			if n == 0 {
-				v := &ValidationError{}
-				v.Add("assigned_user_id", "Choose a responder of your organisation")
-				return v
-			}
-			assigned = &userID
-		}
-		res := tx.Model(&Referral{}).Where("id = ? AND version = ?", ref.ID, ref.Version).
-			Updates(map[string]any{"assigned_user_id": assigned, "version": ref.Version + 1, "updated_at": now})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return fmt.Errorf("referral %s changed meanwhile: %w", ref.Reference, ErrConflict)
-		}
-		return tx.Create(&ReferralEvent{ID: uuid.NewString(), ReferralID: ref.ID, At: now, UserID: actorID(a),
-			Side: string(Responder), Kind: EventAssigned, AssignedUserID: assigned}).Error
-	})
-	if err != nil {
-		return wrapReferralErr("assign referral", err)
-	}
-	return nil
+			return map[string]any{"assigned_user_id": assigned}, ReferralEvent{Side: string(Responder), AssignedUserID: assigned}, nil
+		})
 }
 
 // ReassignReferrer hands a referral to another caseworker of the referring
 // organisation, who then owns it: they are emailed its changes and see it
 // under "Made by me".
 func (r *Referrals) ReassignReferrer(ctx context.Context, a *Actor, reference string, version int, userID string) error {
+	return r.reassign(ctx, a, reference, version, ActAsReferrer, "reassign referrer",
+		func(tx *gorm.DB, ref Referral) (map[string]any, ReferralEvent, error) {
+			if err := mustBeOne(activeCaseworkers(tx, ref.ReferringOrganisationID), userID,
+				"referrer_user_id", "Choose a caseworker of your organisation"); err != nil {
+				return nil, ReferralEvent{}, err
+			}
+			return map[string]any{"referrer_user_id": userID}, ReferralEvent{Side: string(Referrer), AssignedUserID: &userID}, nil
+		})
+}
+
+// reassign runs a change of who handles an open referral for one side: it
+// loads the referral for the actor, checks the action on it, the version
+// the form was loaded at and that it is open, then writes what pick
+// returns with the next version (refusing if someone changed it
+// meanwhile) and records the assignment event.
+func (r *Referrals) reassign(ctx context.Context, a *Actor, reference string, version int, action Action, op string,
+	pick func(tx *gorm.DB, ref Referral) (map[string]any, ReferralEvent, error)) error {
 	now := Now()
 	err := r.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		ref, err := r.load(tx, a, reference)
 		if err != nil {
 			return err
 		}
-		if err := can(a, ActAsReferrer, ref.resource()); err != nil {
+		if err := can(a, action, ref.resource()); err != nil {
 			return err
 		}
 		if version != ref.Version {
@@ -930,28 +916,38 @@ func (r *Referrals) ReassignReferrer(ctx context.Context, a *Actor, reference st
 		if IsFinal(ref.Status) {
 			return fmt.Errorf("referral %s is closed: %w", ref.Reference, ErrInvalidTransition)
 		}
-		var n int64
-		if err := activeCaseworkers(tx, ref.ReferringOrganisationID).Where("u.id = ?", userID).Count(&n).Error; err != nil {
+		updates, ev, err := pick(tx, ref)
+		if err != nil {
 			return err
 		}
-		if n == 0 {
-			v := &ValidationError{}
-			v.Add("referrer_user_id", "Choose a caseworker of your organisation")
-			return v
-		}
-		res := tx.Model(&Referral{}).Where("id = ? AND version = ?", ref.ID, ref.Version).
-			Updates(map[string]any{"referrer_user_id": userID, "version": ref.Version + 1, "updated_at": now})
+		updates["version"], updates["updated_at"] = ref.Version+1, now
+		res := tx.Model(&Referral{}).Where("id = ? AND version = ?", ref.ID, ref.Version).Updates(updates)
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
 			return fmt.Errorf("referral %s changed meanwhile: %w", ref.Reference, ErrConflict)
 		}
-		return tx.Create(&ReferralEvent{ID: uuid.NewString(), ReferralID: ref.ID, At: now, UserID: actorID(a),
-			Side: string(Referrer), Kind: EventAssigned, AssignedUserID: &userID}).Error
+		ev.ID, ev.ReferralID, ev.At, ev.UserID, ev.Kind = uuid.NewString(), ref.ID, now, actorID(a), EventAssigned
+		return tx.Create(&ev).Error
 	})
 	if err != nil {
-		return wrapReferralErr("reassign referrer", err)
+		return wrapReferralErr(op, err)
+	}
+	return nil
+}
+
+// mustBeOne checks that userID is among the members a query selects, with
+// the message for the form field otherwise.
+func mustBeOne(members *gorm.DB, userID, field, message string) error {
+	var n int64
+	if err := members.Where("u.id = ?", userID).Count(&n).Error; err != nil {
+		return err
+	}
+	if n == 0 {
+		v := &ValidationError{}
+		v.Add(field, message)
+		return v
 	}
 	return nil
 }
