@@ -206,13 +206,8 @@ func (r *Referrals) Correct(ctx context.Context, a *Actor, orgID, reference stri
 	why = strings.TrimSpace(why)
 	// The person step's checks all apply but the one comparing the date of
 	// birth with the basis step's under-16 answer, which is not being
-	// corrected: answering it from the date itself passes it.
-	if dob, ok := f.DateOfBirth(); ok {
-		f.Under16 = "no"
-		if Now().Before(dob.AddDate(16, 0, 0)) {
-			f.Under16 = "yes"
-		}
-	}
+	// corrected: with no answer, that check has nothing to compare.
+	f.Under16 = ""
 	v := f.ValidateStep(StepPerson, Now())
 	if f.Reason == "" {
 		v.Add("reason", "Enter the reason for the referral")

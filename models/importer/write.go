@@ -737,9 +737,18 @@ func (w *writer) parents(links []orgParent) error {
 // them in this run. Only this source's locations are changed, and only
 // when the link differs, so an unchanged location is left alone.
 func (w *writer) locationOrgs(links []locationOrg) error {
+	// One statement per organisation, not per location.
+	byOrg := map[string][]string{}
+	var orgs []string
 	for _, l := range links {
-		err := w.tx.Exec(`UPDATE locations SET organization_id = ? WHERE id = ? AND source = ?
-			AND (organization_id IS NULL OR organization_id <> ?)`, l.org, l.loc, w.source, l.org).Error
+		if byOrg[l.org] == nil {
+			orgs = append(orgs, l.org)
+		}
+		byOrg[l.org] = append(byOrg[l.org], l.loc)
+	}
+	for _, org := range orgs {
+		err := w.execIn(`UPDATE locations SET organization_id = ? WHERE source = ?
+			AND (organization_id IS NULL OR organization_id <> ?) AND id {in}`, byOrg[org], org, w.source, org)
 		if err != nil {
 			return fmt.Errorf("importer: link locations to organisations: %w", err)
 		}
