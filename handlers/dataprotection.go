@@ -21,28 +21,14 @@ import (
 // dpOrg picks the organisation a data protection page is about: the one
 // named (form or query "org"), or else the first the actor looks after.
 // Whether the actor may act for it is decided by models.
-func dpOrg(c echo.Context) (string, string, []dataprotection.OrgChoice, error) {
-	a := currentActor(c)
-	orgs := a.ProtectedOrganisations()
-	if len(orgs) == 0 {
-		return "", "", nil, fmt.Errorf("data protection: %w", models.ErrForbidden)
-	}
-	org := c.FormValue("org")
-	if org == "" {
-		org = orgs[0].OrganisationID
-	}
-	var name string
-	choices := make([]dataprotection.OrgChoice, len(orgs))
-	for i, m := range orgs {
-		choices[i] = dataprotection.OrgChoice{ID: m.OrganisationID, Name: m.OrganisationName, Current: m.OrganisationID == org}
-		if choices[i].Current {
-			name = m.OrganisationName
+func dpOrg(c echo.Context) (string, string, []components.OrgChoice, error) {
+	org, choices := orgFor(c, models.ProtectData)
+	for _, o := range choices {
+		if o.Current {
+			return org, o.Name, choices, nil
 		}
 	}
-	if name == "" {
-		return "", "", nil, fmt.Errorf("data protection for %q: %w", org, models.ErrForbidden)
-	}
-	return org, name, choices, nil
+	return "", "", nil, fmt.Errorf("data protection for %q: %w", org, models.ErrForbidden)
 }
 
 func (h *Handler) dpHome(c echo.Context, status int, p dataprotection.HomePage) error {

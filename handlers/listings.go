@@ -16,25 +16,9 @@ import (
 // refuses more than it allows anyway.
 const maxFormRows = 60
 
-// listingsOrg picks the organisation a listings request is about, as
-// teamOrg does for the team: the one named, or else the first the actor
-// may manage listings for.
-func listingsOrg(c echo.Context) (string, []manage.OrgChoice) {
-	a := currentActor(c)
-	org := c.FormValue("org")
-	var choices []manage.OrgChoice
-	for _, m := range a.Memberships {
-		if models.Can(a, models.ManageListings, models.Resource{OrganisationID: m.OrganisationID}) {
-			choices = append(choices, manage.OrgChoice{ID: m.OrganisationID, Name: m.OrganisationName})
-		}
-	}
-	if org == "" && len(choices) > 0 {
-		org = choices[0].ID
-	}
-	for i := range choices {
-		choices[i].Current = choices[i].ID == org
-	}
-	return org, choices
+// listingsOrg is orgFor the listings pages.
+func listingsOrg(c echo.Context) (string, []components.OrgChoice) {
+	return orgFor(c, models.ManageListings)
 }
 
 // listingsShow is GET /manage/services.

@@ -14,16 +14,17 @@ import (
 	"github.com/openreferral-uk/referrals/views/manage"
 )
 
-// teamOrg picks the organisation a team request is about: the one named
-// (form or query "org"), or else the first the actor administers. Whether
-// the actor may act on it is for models to decide.
-func teamOrg(c echo.Context) (string, []manage.OrgChoice) {
+// orgFor picks the organisation a request is about: the one named (form or
+// query "org"), or else the first the actor may do action for; with the
+// organisations to offer a switch to. Whether the actor may act on the one
+// named is for models to decide.
+func orgFor(c echo.Context, action models.Action) (string, []components.OrgChoice) {
 	a := currentActor(c)
 	org := c.FormValue("org")
-	var choices []manage.OrgChoice
+	var choices []components.OrgChoice
 	for _, m := range a.Memberships {
-		if models.Can(a, models.ViewTeam, models.Resource{OrganisationID: m.OrganisationID}) {
-			choices = append(choices, manage.OrgChoice{ID: m.OrganisationID, Name: m.OrganisationName})
+		if models.Can(a, action, models.Resource{OrganisationID: m.OrganisationID}) {
+			choices = append(choices, components.OrgChoice{ID: m.OrganisationID, Name: m.OrganisationName})
 		}
 	}
 	if org == "" && len(choices) > 0 {
@@ -34,6 +35,9 @@ func teamOrg(c echo.Context) (string, []manage.OrgChoice) {
 	}
 	return org, choices
 }
+
+// teamOrg is orgFor the team pages.
+func teamOrg(c echo.Context) (string, []components.OrgChoice) { return orgFor(c, models.ViewTeam) }
 
 func rolesFromForm(c echo.Context) models.Roles {
 	return models.Roles{Caseworker: c.FormValue("caseworker") == "true", Responder: c.FormValue("responder") == "true",

@@ -50,3 +50,9 @@ func DescribedBy(id, hint, errMsg string) string {
 	}
 	return s
 }
+
+// OrgChoice is an organisation the signed-in member may switch a page to.
+type OrgChoice struct {
+	ID, Name string
+	Current  bool
+}

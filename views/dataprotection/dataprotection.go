@@ -13,12 +13,6 @@ import (
 	"github.com/openreferral-uk/referrals/views/components"
 )
 
-// OrgChoice is an organisation the lead looks after.
-type OrgChoice struct {
-	ID, Name string
-	Current  bool
-}
-
 // Person is a person's name and date of birth as typed.
 type Person struct {
 	Given, Family, Day, Month, Year string
@@ -29,7 +23,7 @@ type HomePage struct {
 	Layout   views.Layout
 	OrgID    string
 	OrgName  string
-	Orgs     []OrgChoice
+	Orgs     []components.OrgChoice
 	Person   Person
 	Errors   components.Errors
 	Searched bool

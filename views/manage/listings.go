@@ -16,7 +16,7 @@ type ListingsPage struct {
 	Layout   views.Layout
 	OrgID    string
 	OrgName  string
-	Orgs     []OrgChoice
+	Orgs     []components.OrgChoice
 	Listings models.OrgListings
 }
 

@@ -7,18 +7,12 @@ import (
 	"github.com/openreferral-uk/referrals/views/components"
 )
 
-// OrgChoice is an organisation the admin may switch to.
-type OrgChoice struct {
-	ID, Name string
-	Current  bool
-}
-
 // TeamPage is the view model of an organisation's team page.
 type TeamPage struct {
 	Layout      views.Layout
 	OrgID       string
 	OrgName     string
-	Orgs        []OrgChoice
+	Orgs        []components.OrgChoice
 	Members     []models.TeamMember
 	Invitations []models.Invitation
 	InviteEmail string
