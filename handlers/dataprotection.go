@@ -269,5 +269,6 @@ func (h *Handler) dataProtectionAccessLog(c echo.Context) error {
 	if p.Entries, err = refs.AccessLog(c.Request().Context(), currentActor(c), org, q); err != nil {
 		return err
 	}
+	p.More = !p.ForPerson && len(p.Entries) == q.PerPage
 	return render(c, http.StatusOK, dataprotection.AccessLog(p), nil)
 }

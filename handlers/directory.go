@@ -91,29 +91,23 @@ func (h *Handler) directorySearch(c echo.Context) error {
 			f.Near = true
 		}
 	}
+	var ids []string
 	if near != nil {
 		hits, n, err := models.SearchServicesNear(ctx, h.db, query, *near, float64(f.Miles)*1609.344)
 		if err != nil {
 			return err
 		}
-		ids := make([]string, len(hits))
+		ids = make([]string, len(hits))
 		distances = make(map[string]float64, len(hits))
 		for i, hit := range hits {
 			ids[i], distances[hit.ID] = hit.ID, hit.Distance
 		}
-		if recs, err = models.LoadServiceSummaries(ctx, h.db, ids, query.Audience); err != nil {
-			return err
-		}
 		total = n
-	} else {
-		ids, n, err := models.SearchServiceIDs(ctx, h.db, query)
-		if err != nil {
-			return err
-		}
-		if recs, err = models.LoadServiceSummaries(ctx, h.db, ids, query.Audience); err != nil {
-			return err
-		}
-		total = n
+	} else if ids, total, err = models.SearchServiceIDs(ctx, h.db, query); err != nil {
+		return err
+	}
+	if recs, err = models.LoadServiceSummaries(ctx, h.db, ids, query.Audience); err != nil {
+		return err
 	}
 	l := h.layout(c, "Find a service")
 	l.Nav = "directory"

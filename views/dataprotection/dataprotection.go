@@ -57,7 +57,9 @@ type AccessLogPage struct {
 	Entries   []models.AccessEntry
 	Page      int
 	ForPerson bool
-	Errors    components.Errors
+	// More says a full page came back, so there may be a next one.
+	More   bool
+	Errors components.Errors
 }
 
 // NextURL links to the next page of the log with the same filters.
