@@ -88,13 +88,6 @@ func ActionLabel(action string) string {
 	return action
 }
 
-func yesNo(b bool) string {
-	if b {
-		return "Yes"
-	}
-	return "No"
-}
-
 func agreedHow(r models.SubjectReferral) string {
 	if !r.PersonAgreed {
 		return ""

@@ -517,7 +517,7 @@ func Export(p ExportPage) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = referrals.Row("The person agreed", yesNo(r.PersonAgreed)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = referrals.Row("The person agreed", referrals.YesNoText(r.PersonAgreed)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -533,11 +533,11 @@ func Export(p ExportPage) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = referrals.Row("Had capacity to decide", yesNo(r.HadCapacity)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = referrals.Row("Had capacity to decide", referrals.YesNoText(r.HadCapacity)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = referrals.Row("Under 16", yesNo(r.Under16)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = referrals.Row("Under 16", referrals.YesNoText(r.Under16)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

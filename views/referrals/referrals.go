@@ -275,7 +275,8 @@ func deref(s *string) string {
 	return *s
 }
 
-func yesNoBool(b bool) string {
+// YesNoText is a yes or no answer as pages show it.
+func YesNoText(b bool) string {
 	if b {
 		return "Yes"
 	}

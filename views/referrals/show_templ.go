@@ -412,11 +412,11 @@ func Details(r models.ReferralView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = Row("Had capacity to decide", yesNoBool(r.HadCapacity)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Row("Had capacity to decide", YesNoText(r.HadCapacity)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = Row("Under 16", yesNoBool(r.Under16)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Row("Under 16", YesNoText(r.Under16)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
