@@ -3,14 +3,12 @@ package handlers
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
 	"github.com/openreferral-uk/referrals/models"
 )
@@ -27,16 +25,12 @@ import (
 type exportFormat struct {
 	name        string // file name offered to the browser
 	contentType string
-	build       func(ctx context.Context, db *gorm.DB, w io.Writer, tempDir string) (int, error)
+	format      string // models.ExportFormat…
 }
 
 var (
-	exportJSONFormat = exportFormat{name: "hsds-services.json", contentType: "application/json",
-		build: func(ctx context.Context, db *gorm.DB, w io.Writer, _ string) (int, error) {
-			return models.ExportServices(ctx, db, w)
-		}}
-	exportPackageFormat = exportFormat{name: "hsds-datapackage.zip", contentType: "application/zip",
-		build: models.ExportDataPackage}
+	exportJSONFormat    = exportFormat{name: "hsds-services.json", contentType: "application/json", format: models.ExportFormatJSON}
+	exportPackageFormat = exportFormat{name: "hsds-datapackage.zip", contentType: "application/zip", format: models.ExportFormatDataPackage}
 )
 
 // exportBuildTimeout bounds building one download. A directory of 100,000
@@ -134,7 +128,7 @@ func (h *Handler) buildExport(ctx context.Context, ef *exportFile, dir string, f
 	if err != nil {
 		return err
 	}
-	n, err := format.build(ctx, h.db, tmp, dir)
+	n, err := models.Export(ctx, h.db, format.format, tmp, dir)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}

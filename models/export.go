@@ -15,6 +15,25 @@ import (
 // query over every row.
 const exportBatch = 500
 
+// The formats Export writes.
+const (
+	ExportFormatJSON        = "json"
+	ExportFormatDataPackage = "datapackage"
+)
+
+// Export writes every published service to w in a format:
+// ExportFormatJSON (ExportServices) or ExportFormatDataPackage
+// (ExportDataPackage, whose tables are built in tempDir). The web downloads and "referrals export" both use it.
+func Export(ctx context.Context, db *gorm.DB, format string, w io.Writer, tempDir string) (int, error) {
+	switch format {
+	case ExportFormatJSON:
+		return ExportServices(ctx, db, w)
+	case ExportFormatDataPackage:
+		return ExportDataPackage(ctx, db, w, tempDir)
+	}
+	return 0, fmt.Errorf("models: export format %q: use %s or %s", format, ExportFormatJSON, ExportFormatDataPackage)
+}
+
 // ExportServices writes every published service, fully nested and as the
 // public API publishes it, to w as one HSDS 3.0 JSON array, a batch at a
 // time. Each taxonomy term carries its taxonomy (taxonomy_detail), so that

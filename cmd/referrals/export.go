@@ -9,8 +9,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"gorm.io/gorm"
-
 	"github.com/openreferral-uk/referrals/models"
 )
 
@@ -20,8 +18,8 @@ import (
 // place, so a failed export never leaves half a file) or to standard output
 // with "-".
 func runExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	format, rest := cutFlag(args, "format", "json")
-	if format != "json" && format != "datapackage" {
+	format, rest := cutFlag(args, "format", models.ExportFormatJSON)
+	if format != models.ExportFormatJSON && format != models.ExportFormatDataPackage {
 		return fmt.Errorf("--format %s is not supported: use json or datapackage", format)
 	}
 	cfg, extra, err := loadConfig("export", rest, getenv, stderr)
@@ -40,21 +38,16 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	out := extra[0]
-	export := models.ExportServices
-	if format == "datapackage" {
-		export = func(ctx context.Context, db *gorm.DB, w io.Writer) (int, error) {
-			// The tables are built beside the output, where there is room
-			// for the output itself.
-			dir := ""
-			if out != "-" {
-				dir = filepath.Dir(out)
-			}
-			return models.ExportDataPackage(ctx, db, w, dir)
-		}
+	// A data package's tables are built beside the output, where there is
+	// room for the output itself.
+	dir := ""
+	if out != "-" {
+		dir = filepath.Dir(out)
 	}
+	export := func(w io.Writer) (int, error) { return models.Export(ctx, db, format, w, dir) }
 	if out == "-" {
 		bw := bufio.NewWriter(stdout)
-		if _, err := export(ctx, db, bw); err != nil {
+		if _, err := export(bw); err != nil {
 			return err
 		}
 		return bw.Flush()
@@ -65,7 +58,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	defer func() { _ = os.Remove(tmp.Name()) }() //nolint:gosec // the operator names the output path on the command line
 	bw := bufio.NewWriter(tmp)
-	n, err := export(ctx, db, bw)
+	n, err := export(bw)
 	if err == nil {
 		err = bw.Flush()
 	}
